@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Only Python >= 3.11 and make needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SAMPLE := sample_data/full
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME := $(CURDIR)/.prefect
+
+.PHONY: install install-dev run test lint sample-small bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+$(SAMPLE)/input/registry/registry.csv: | $(VENV)/.installed
+	$(BIN)/ducpho-etl sample --output $(SAMPLE) --scale 1
+
+run: install $(SAMPLE)/input/registry/registry.csv
+	$(BIN)/ducpho-etl run --input $(SAMPLE)/input --output output
+	$(BIN)/ducpho-etl evaluate --truth $(SAMPLE)/truth --output output
+
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+sample-small: install
+	$(BIN)/ducpho-etl sample --output sample_data/small --scale 0.02
+
+clean:
+	rm -rf output .prefect $(SAMPLE)

@@ -1,0 +1,134 @@
+"""The ducpho-etl command line (typer + rich)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+# Quiet, local Prefect defaults for one-off runs; a user's own settings win.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
+
+import polars as pl  # noqa: E402
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Clean citizen-data extracts and reconcile them with the CCCD registry.")
+console = Console()
+
+
+def _summary_table(summary: pl.DataFrame, title: str) -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in summary.columns:
+        table.add_column(column, justify="left" if column in ("source", "label") else "right")
+    for row in summary.iter_rows():
+        table.add_row(*[f"{v:,}".replace(",", ".") if isinstance(v, int) else str(v) for v in row])
+    return table
+
+
+@app.command()
+def run(
+    input: Annotated[Path, typer.Option("--input", "-i", help="INPUT folder (registry/ + one folder per source)")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder (runs/, latest)")],
+    source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these source keys")] = None,
+    data_year: Annotated[int, typer.Option(help="Year the extracts refer to (place names, ages)")] = 2023,
+) -> None:
+    """Run the nightly flow now (Prefect's embedded server unless PREFECT_API_URL is set)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.nightly import PROGRESS_HOOKS, nightly
+    from ducpho_etl.pipeline import select_sources
+
+    if not input.is_dir():
+        console.print(f"[red]Input folder not found: {input}")
+        raise typer.Exit(2)
+    try:
+        keys = list(select_sources(source))
+    except KeyError as exc:
+        console.print(f"[red]{exc.args[0]}")
+        raise typer.Exit(2) from exc
+    output.mkdir(parents=True, exist_ok=True)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=console, transient=False) as progress:
+        bar = progress.add_task("sources", total=len(keys))
+
+        def hook(key, result) -> None:
+            mark = "[red]failed" if result.error else f"{result.raw_rows:,} rows"
+            progress.console.print(f"  {key}: {mark} ({result.seconds:.1f} s)")
+            progress.advance(bar)
+
+        PROGRESS_HOOKS.append(hook)
+        try:
+            outcome = nightly(str(input), str(output), keys, data_year)
+        finally:
+            PROGRESS_HOOKS.remove(hook)
+    summary = pl.DataFrame(outcome["summary"])
+    console.print(_summary_table(summary, f"Run {Path(outcome['run_dir']).name}"))
+    for key, error in outcome["failed"].items():
+        console.print(f"[red]source {key} failed: {error}")
+    if outcome["failed"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def summary(output: Annotated[Path, typer.Option("--output", "-o")]) -> None:
+    """Print the latest published summary."""
+    from ducpho_etl.publish import latest_run
+
+    run_dir = latest_run(output)
+    if run_dir is None:
+        console.print(f"[red]No published run in {output}")
+        raise typer.Exit(1)
+    console.print(_summary_table(pl.read_csv(run_dir / "summary.csv"), f"Run {run_dir.name}"))
+
+
+@app.command()
+def sample(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for input/ and truth/")],
+    scale: Annotated[float, typer.Option(help="1.0 = the report's scale")] = 1.0,
+    seed: Annotated[int, typer.Option()] = 20230601,
+) -> None:
+    """Generate the synthetic registry, extracts and (separately) their truth."""
+    from ducpho_etl.sample import generate_sample
+
+    with console.status(f"generating sample at scale {scale} ..."):
+        info = generate_sample(output, scale=scale, seed=seed)
+    console.print(f"sample written to {output} ({info})")
+
+
+@app.command()
+def evaluate(
+    truth: Annotated[Path, typer.Option("--truth", "-t", help="truth/ folder of a generated sample")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder of a run")],
+) -> None:
+    """Compare the latest run with the generator's truth: precision, recall, counts, rows lost."""
+    from ducpho_etl.evaluate import evaluate as evaluate_run
+    from ducpho_etl.publish import latest_run
+
+    run_dir = latest_run(output)
+    if run_dir is None:
+        console.print(f"[red]No published run in {output}")
+        raise typer.Exit(1)
+    result = evaluate_run(run_dir, truth)
+    console.print(f"link precision: {result['precision']:.5f}  "
+                  f"({result['links_correct']:,} correct of {result['links_made']:,} made)")
+    console.print(f"link recall:    {result['recall']:.5f}  (of {result['links_due']:,} due)")
+    console.print(f"status agreement: {result['status_agreement']:.5f}")
+    console.print(f"rows lost: {result['rows_lost']}   rows not in truth: {result['rows_extra']}")
+    for name in ("per_source", "confusion", "by_noise"):
+        frame = result[name]
+        if frame is not None:
+            table = Table(title=name)
+            for column in frame.columns:
+                table.add_column(column)
+            for row in frame.iter_rows():
+                table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row])
+            console.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,442 @@
+"""Decode, encode and detect the Vietnamese text encodings met in real extracts.
+
+No Python package converts TCVN3 or VNI-Windows reliably, so the project owns these small,
+table-driven codecs (see docs/domain.md, "Text encodings met in real extracts"):
+
+* UTF-8 (NFC or NFD, with or without BOM),
+* Windows-1258: base letters precomposed where cp1258 has them, tone marks as combining bytes,
+* TCVN3 (TCVN 5712:1993 "ABC", .VnTime fonts): one byte per letter,
+* VNI-Windows: base letter followed by mark bytes ("Xin chaøo").
+
+Legacy text also reaches us inside XLSX/XLS cells as the cp1252 reading of the legacy bytes
+("NguyÔn V¨n Hïng", "Nguyeãn Vaên Huøng"); :func:`repair_text` undoes that per cell.
+
+The TCVN3 table was built once from glibc's ``iconv -f TCVN5712-1`` and checked against the
+font-based usage ("Nguyễn Văn Hùng" == b"Nguy\\xd4n V\\xa8n H\\xefng"); iconv is never called
+at run time.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # polars is only needed by repair_series
+    import polars as pl
+
+__all__ = [
+    "ENCODINGS",
+    "VIETNAMESE_LETTERS",
+    "decode_bytes",
+    "decode_cp1258",
+    "decode_tcvn3",
+    "decode_vni",
+    "encode_cp1258",
+    "encode_tcvn3",
+    "encode_vni",
+    "repair_series",
+    "repair_text",
+    "vietnamese_score",
+]
+
+ENCODINGS = ("utf-8", "utf-8-sig", "cp1258", "tcvn3", "vni")
+
+# Combining tone marks, in VNI/xvnkb order: acute, grave, hook above, tilde, dot below.
+_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
+_TONES = (_ACUTE, _GRAVE, _HOOK, _TILDE, _DOT)
+_TONE_SET = frozenset(_TONES)
+_BASE_VOWELS = "aăâeêioôơuưy"
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def _all_letters() -> tuple[str, ...]:
+    """Every Vietnamese letter (NFC), lower then upper case: 12 vowels x 6 tones + đ."""
+    lower = [_nfc(v + t) for v in _BASE_VOWELS for t in ("", *_TONES)] + ["đ"]
+    return tuple(lower + [c.upper() for c in lower])
+
+
+#: All 146 Vietnamese letters beyond consonants: 134 with a diacritic + the 12 plain ASCII vowels.
+VIETNAMESE_LETTERS: tuple[str, ...] = _all_letters()
+_VN_NON_ASCII = frozenset(c for c in VIETNAMESE_LETTERS if not c.isascii())
+
+
+# --------------------------------------------------------------------------------------------
+# cp1252 reading of bytes (what spreadsheet readers hand back), with latin-1 for undefined bytes
+# --------------------------------------------------------------------------------------------
+
+
+def _byte_table(codec: str) -> str:
+    """256-char table: each byte decoded with ``codec``, latin-1 where the codec leaves a hole."""
+    out = []
+    for b in range(256):
+        try:
+            out.append(bytes([b]).decode(codec))
+        except UnicodeDecodeError:
+            out.append(chr(b))
+    return "".join(out)
+
+
+_CP1252 = _byte_table("cp1252")
+_CP1258 = _byte_table("cp1258")
+# Text char -> byte under the cp1252 reading; undefined bytes come back as U+0081 etc.
+_CP1252_TO_BYTE = {c: b for b, c in enumerate(_CP1252)}
+# latin-1 char (one per byte) -> cp1252/cp1258 char, for str.translate.
+_LATIN1_TO_CP1252 = {b: c for b, c in enumerate(_CP1252) if ord(c) != b}
+_LATIN1_TO_CP1258 = {b: c for b, c in enumerate(_CP1258) if ord(c) != b}
+
+
+def _cp1252_bytes(s: str) -> bytes | None:
+    """Bytes whose cp1252 reading is ``s`` (latin-1 per char for the 5 undefined bytes)."""
+    try:
+        return bytes(_CP1252_TO_BYTE[c] for c in s)
+    except KeyError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# TCVN3
+# --------------------------------------------------------------------------------------------
+
+# Bytes 0x80-0xFF. 0xA1-0xAE and the lower-case toned letters are the ABC (VN3) font layout;
+# the upper-case toned letters in 0x80-0x9F and in the gaps (0xAF, 0xBA, ...) come from the full
+# TCVN 5712 table (glibc TCVN5712-1). ABC fonts leave those positions unused, so decoding them is a
+# harmless superset. 0xB0-0xB4 are combining tone marks (composed away by NFC).
+# Where glibc differs from ABC usage: glibc maps control bytes 0x01, 0x02, 0x04-0x06, 0x11-0x17 to
+# upper-case letters; here bytes 0x00-0x7F stay ASCII, as they do in ABC-font documents.
+_TCVN3_HIGH = (
+    "ÀẢÃÁẠẶẬÈẺẼÉẸỆÌỈĨ"  # 0x80
+    "ÍỊÒỎÕÓỌỘỜỞỠỚỢÙỦŨ"  # 0x90
+    "\u00a0ĂÂÊÔƠƯĐăâêôơưđẰ"  # 0xA0
+    "\u0300\u0309\u0303\u0301\u0323àảãáạẲằẳẵắẴ"  # 0xB0
+    "ẮẦẨẪẤỀặầẩẫấậèỂẻẽ"  # 0xC0
+    "éẹềểễếệìỉỄẾỒĩíịò"  # 0xD0
+    "Ổỏõóọồổỗốộờởỡớợù"  # 0xE0
+    "ỖủũúụừửữứựỳỷỹýỵỐ"  # 0xF0
+)
+assert len(_TCVN3_HIGH) == 128
+_TCVN3_DECODE = {0x80 + i: c for i, c in enumerate(_TCVN3_HIGH)}  # latin-1 ord -> char
+
+
+def _tcvn3_encode_table() -> dict[str, int]:
+    """Unicode char -> TCVN3 byte, the way ABC fonts store text.
+
+    Upper-case toned letters go to the lower-case byte (.VnTimeH fonts draw those bytes as
+    capitals), so case is lost for them; Ă Â Đ Ê Ô Ơ Ư keep their own bytes.
+    """
+    table: dict[str, int] = {}
+    for i, c in enumerate(_TCVN3_HIGH):
+        if c.islower() or not c.isalpha():
+            table[c] = 0x80 + i
+    for i, c in enumerate(_TCVN3_HIGH[0x21:0x28]):  # Ă Â Ê Ô Ơ Ư Đ
+        table[c] = 0xA1 + i
+    for c in list(table):
+        if c.islower() and c.upper() not in table:
+            table[c.upper()] = table[c]
+    return table
+
+
+_TCVN3_ENCODE = _tcvn3_encode_table()
+# Letters whose case TCVN3 keeps (they have distinct upper/lower bytes): ASCII + ĂÂÊÔƠƯĐ.
+_TCVN3_CASED = frozenset("ĂÂÊÔƠƯĐăâêôơưđ")
+_WORD_RE = re.compile(r"[^\s0-9!-/:-@\[-`{-~]+")
+
+
+def _restore_tcvn3_case(word: str) -> str:
+    """Upper-case a word whose case-keeping letters are all capitals ("NGUYễN" -> "NGUYỄN").
+
+    .VnTimeH text stores capitals with lower-case bytes; a word with at least two case-keeping
+    letters, all upper case, is taken as an all-caps word. One-letter evidence ("Hà", "Vũ") is
+    ambiguous between title case and all caps and is left alone.
+    """
+    cased = [c for c in word if (c.isascii() and c.isalpha()) or c in _TCVN3_CASED]
+    if len(cased) >= 2 and all(c.isupper() for c in cased) and not word.isupper():
+        return word.upper()
+    return word
+
+
+def decode_tcvn3(data: bytes) -> str:
+    """Decode TCVN3 (ABC) bytes to NFC text; all-caps words get their case back (best effort)."""
+    text = _nfc(data.decode("latin-1").translate(_TCVN3_DECODE))
+    return _WORD_RE.sub(lambda m: _restore_tcvn3_case(m.group()), text)
+
+
+def encode_tcvn3(s: str, errors: str = "strict") -> bytes:
+    """Encode text as TCVN3 (ABC) bytes, for the synthetic-data generator and tests.
+
+    Upper-case toned letters share the lower-case byte (case lost, as in .VnTimeH documents).
+    ``errors="replace"`` writes b"?" for characters TCVN3 cannot hold; "strict" raises.
+    """
+    out = bytearray()
+    for i, c in enumerate(_nfc(s)):
+        if c.isascii():
+            out.append(ord(c))
+        elif c in _TCVN3_ENCODE:
+            out.append(_TCVN3_ENCODE[c])
+        elif errors == "replace":
+            out.append(0x3F)
+        else:
+            raise UnicodeEncodeError("tcvn3", s, i, i + 1, "character not in TCVN3")
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------------------------
+# VNI-Windows (table written in cp1252 characters, as the bytes read in a Western font)
+# --------------------------------------------------------------------------------------------
+
+# Tone mark bytes (acute, grave, hook, tilde, dot) for lower- and upper-case letters.
+_VNI_TONE = {False: "ùøûõï", True: "ÙØÛÕÏ"}
+
+
+def _vni_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """Build (Unicode letter -> VNI cp1252 string, VNI cp1252 string -> Unicode letter)."""
+    enc: dict[str, str] = {}
+    for upper in (False, True):
+        tones = _VNI_TONE[upper]
+        circ, breve = ("Â", "Ê") if upper else ("â", "ê")
+        circ_tones = "ÁÀÅÃÄ" if upper else "áàåãä"
+        breve_tones = "ÉÈÚÜË" if upper else "éèúüë"
+
+        def put(letter: str, code: str, upper: bool = upper) -> None:
+            enc[letter.upper() if upper else letter] = code
+
+        for v in "aeouy":
+            base = v.upper() if upper else v
+            put(v, base)
+            for t, m in zip(_TONES, tones, strict=True):
+                put(_nfc(v + t), base + m)
+        for v in "aeo":  # â ê ô
+            base = v.upper() if upper else v
+            put(_nfc(v + "\u0302"), base + circ)
+            for t, m in zip(_TONES, circ_tones, strict=True):
+                put(_nfc(v + "\u0302" + t), base + m)
+        base = "A" if upper else "a"  # ă
+        put("ă", base + breve)
+        for t, m in zip(_TONES, breve_tones, strict=True):
+            put(_nfc("ă" + t), base + m)
+        for letter, single in (("ơ", "Ôô"), ("ư", "Öö")):  # one byte each, tones follow
+            code = single[0] if upper else single[1]
+            put(letter, code)
+            for t, m in zip(_TONES, tones, strict=True):
+                put(_nfc(letter + t), code + m)
+        # i: all tones are single bytes; ỵ too; đ.
+        put("i", "I" if upper else "i")
+        for t, code in zip(_TONES, "ÍÌÆÓÒ" if upper else "íìæóò", strict=True):
+            put(_nfc("i" + t), code)
+        put("ỵ", "Î" if upper else "î")
+        put("đ", "Ñ" if upper else "ñ")
+    dec = {code: letter for letter, code in enc.items() if len(code) > 1 or not code.isascii()}
+    dec.update({"yï": "ỵ", "YÏ": "Ỵ"})  # ỵ written like the other tones of y
+    # Tolerate a mark typed in the other case than its base letter: the base decides the case.
+    for code, letter in list(dec.items()):
+        if len(code) >= 2:
+            for variant in (code[0] + code[1:].upper(), code[0] + code[1:].lower()):
+                dec.setdefault(variant, letter)
+    return enc, dec
+
+
+_VNI_ENCODE, _VNI_DECODE = _vni_tables()
+_VNI_RE = re.compile("|".join(re.escape(k) for k in sorted(_VNI_DECODE, key=len, reverse=True)))
+
+
+def decode_vni(data: bytes) -> str:
+    """Decode VNI-Windows bytes to NFC text, longest byte sequence first."""
+    text = data.decode("latin-1").translate(_LATIN1_TO_CP1252)  # as a Western font shows it
+    return _nfc(_VNI_RE.sub(lambda m: _VNI_DECODE[m.group()], text))
+
+
+def encode_vni(s: str, errors: str = "strict") -> bytes:
+    """Encode text as VNI-Windows bytes (case kept). ``errors`` as in :func:`encode_tcvn3`."""
+    out = bytearray()
+    for i, c in enumerate(_nfc(s)):
+        code = _VNI_ENCODE.get(c)
+        if code is not None:
+            out += bytes(_CP1252_TO_BYTE[ch] for ch in code)
+        elif c.isascii():
+            out.append(ord(c))
+        elif errors == "replace":
+            out.append(0x3F)
+        else:
+            raise UnicodeEncodeError("vni", s, i, i + 1, "character not in VNI-Windows")
+    return bytes(out)
+
+
+# --------------------------------------------------------------------------------------------
+# Windows-1258
+# --------------------------------------------------------------------------------------------
+
+
+def decode_cp1258(data: bytes) -> str:
+    """Decode Windows-1258 bytes to NFC (tones stored as combining marks get composed)."""
+    return _nfc(data.decode("latin-1").translate(_LATIN1_TO_CP1258))
+
+
+def encode_cp1258(s: str, errors: str = "strict") -> bytes:
+    """Encode as Windows-1258 the way Vietnamese Windows stores it.
+
+    Base letters are precomposed where cp1258 has them (â ă ê ô ơ ư đ ...), tone marks are
+    written as combining bytes (0xCC grave, 0xEC acute, 0xD2 hook, 0xDE tilde, 0xF2 dot below).
+    """
+    parts: list[str] = []
+    base, tones = "", ""
+    for c in unicodedata.normalize("NFD", s):
+        if unicodedata.combining(c):
+            if c in _TONE_SET:
+                tones += c
+            else:
+                base += c
+            continue
+        parts.append(_nfc(base) + tones)
+        base, tones = c, ""
+    parts.append(_nfc(base) + tones)
+    return "".join(parts).encode("cp1258", errors=errors)
+
+
+# --------------------------------------------------------------------------------------------
+# Detection
+# --------------------------------------------------------------------------------------------
+
+_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
+# Vowel groups that may take a final consonant (or none).
+_CLOSABLE = [
+    *("a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y"),
+    *("iê", "yê", "ươ", "uô", "oa", "oă", "oe", "uâ", "uê", "uy", "uyê", "ua", "ưa", "ia"),
+]
+# Vowel groups ending in a glide: no final consonant.
+_OPEN = [
+    *("ai", "ao", "au", "ay", "âu", "ây", "eo", "êu", "iu", "oi", "ôi", "ơi", "ui", "ưi", "ưu"),
+    *("iêu", "yêu", "ươi", "ươu", "uôi", "oai", "oao", "oay", "oeo", "uây", "uya", "uyu", "ya"),
+    "uơ",
+]
+_SYLLABLE_RE = re.compile(
+    rf"{_ONSET}(?:(?:{'|'.join(sorted(_CLOSABLE, key=len, reverse=True))})"
+    rf"(?:ch|ng|nh|c|m|n|p|t)?|(?:{'|'.join(sorted(_OPEN, key=len, reverse=True))})"
+    r"|oo(?:ng|c))"  # "oo" only in loans such as "xoong", "soóc"
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_syllable(word: str) -> bool:
+    """True when ``word`` (any case, NFC) is a well-formed Vietnamese syllable with <= 1 tone."""
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    n_tones = sum(c in _TONE_SET for c in decomposed)
+    if n_tones > 1:
+        return False
+    base = _nfc("".join(c for c in decomposed if c not in _TONE_SET))
+    return _SYLLABLE_RE.fullmatch(base) is not None
+
+
+def _is_odd(c: str) -> bool:
+    return not (c.isascii() or c in _VN_NON_ASCII or c.isspace())
+
+
+def vietnamese_score(text: str) -> float:
+    """How Vietnamese a decoded text looks, in [0, 1].
+
+    Share of words that are well-formed Vietnamese syllables, times the share of non-space
+    characters that are ASCII or Vietnamese letters (mis-decoded text shows "¨", "ø", "Ô" inside
+    words...). Text without any word (empty, numbers, dates) scores 0.
+    """
+    text = _nfc(text)
+    words = _WORD_RE.findall(text)
+    if not words:
+        return 0.0
+    valid = sum(_is_syllable(w) for w in words) / len(words)
+    chars = [c for c in text if not c.isspace()]
+    odd = sum(_is_odd(c) for c in chars) / len(chars)
+    return valid * (1.0 - odd)
+
+
+# Order breaks ties: VNI before TCVN3 because the VNI decoder only changes known multi-byte
+# sequences, while any high byte means some letter in TCVN3.
+_LEGACY_DECODERS = {"cp1258": decode_cp1258, "vni": decode_vni, "tcvn3": decode_tcvn3}
+_SAMPLE_BYTES = 64 * 1024
+
+
+def _sample(data: bytes) -> bytes:
+    """Lines that hold non-ASCII bytes (where encodings differ), up to about 64 KiB."""
+    picked: list[bytes] = []
+    size = 0
+    for line in data.splitlines():
+        if not line.isascii():
+            picked.append(line)
+            size += len(line)
+            if size >= _SAMPLE_BYTES:
+                break
+    return b"\n".join(picked)
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a whole CSV/TXT file's bytes: returns (NFC text, encoding name from ENCODINGS).
+
+    UTF-8 with BOM -> "utf-8-sig"; valid UTF-8 -> "utf-8" (NFD becomes NFC); otherwise the legacy
+    encoding whose decoding of the non-ASCII lines scores highest (ties: cp1258, vni, tcvn3).
+    Never raises.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _nfc(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
+    try:
+        return _nfc(data.decode("utf-8")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    sample = _sample(data)
+    best = max(_LEGACY_DECODERS, key=lambda name: vietnamese_score(_LEGACY_DECODERS[name](sample)))
+    return _LEGACY_DECODERS[best](data), best
+
+
+# --------------------------------------------------------------------------------------------
+# Spreadsheet cells
+# --------------------------------------------------------------------------------------------
+
+_MIN_GAIN = 0.25  # a conversion must raise the score by this much ...
+_MIN_SCORE = 0.5  # ... and reach this, so ambiguous cells stay as they are
+
+
+def repair_text(s: str) -> tuple[str, str | None]:
+    """Repair one spreadsheet cell; returns (NFC text, "tcvn3" / "vni" / "nfd" / None).
+
+    Cells from XLSX/XLS typed in ABC or VNI fonts come back as the cp1252 reading of the legacy
+    bytes ("NguyÔn V¨n Hïng", "Nguyeãn Vaên Huøng"). Conservative: only text that is entirely
+    cp1252-readable is a candidate, and it is converted only when the converted text scores
+    clearly more Vietnamese. "nfd" means only Unicode normalisation changed; None: unchanged.
+    """
+    fixed = _nfc(s)
+    norm_tag = "nfd" if fixed != s else None
+    if fixed.isascii():
+        return fixed, norm_tag
+    raw = _cp1252_bytes(fixed)
+    if raw is None:  # holds characters no cp1252 reading produces: real Unicode
+        return fixed, norm_tag
+    base_score = vietnamese_score(fixed)
+    best_text, best_name, best_score = fixed, None, base_score
+    for name, decode in (("vni", decode_vni), ("tcvn3", decode_tcvn3)):  # ties go to VNI
+        candidate = decode(raw)
+        score = vietnamese_score(candidate)
+        if score > best_score:
+            best_text, best_name, best_score = candidate, name, score
+    if best_name is not None and best_score >= _MIN_SCORE and best_score - base_score >= _MIN_GAIN:
+        return best_text, best_name
+    return fixed, norm_tag
+
+
+def repair_series(s: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """Vectorised :func:`repair_text` over a Utf8 Series (each distinct value repaired once).
+
+    Returns (fixed series with the same name, Utf8 series "<name>_encoding" holding
+    "tcvn3"/"vni"/"nfd", null where the value was unchanged or null).
+    """
+    import polars as pl
+
+    uniques = s.drop_nulls().unique().to_list()
+    repaired = [repair_text(v) for v in uniques]
+    fixed = s.replace_strict(
+        uniques, [r[0] for r in repaired], default=None, return_dtype=pl.String
+    )
+    detected = s.replace_strict(
+        uniques, [r[1] for r in repaired], default=None, return_dtype=pl.String
+    )
+    return fixed.alias(s.name), detected.alias(f"{s.name}_encoding")

@@ -1,0 +1,123 @@
+"""Field comparisons for (row, registry candidate) pairs, as agreement levels and weights.
+
+Levels are Fellegi–Sunter style: each field's level adds its log2(m/u) weight to the pair's score.
+Pairs carry row fields prefixed `r_` and candidate fields prefixed `c_`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+from rapidfuzz.distance import Hamming, Levenshtein
+from rapidfuzz.process import cpdist
+
+COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
+            "birth_day", "gender", "xa_2025"]
+
+# log2(m/u)-style weights per field and level. Hand-set starting values; see docs in README.
+WEIGHTS: dict[str, dict[str, float]] = {
+    "family": {"exact": 4.0, "equiv": 3.5, "typo": 1.0, "diff": -6.0},
+    "given": {"exact": 7.0, "accentless": 6.0, "typo": 2.0, "diff": -8.0},
+    "middle": {"agree": 2.0, "missing": 0.0, "typo": 0.5, "diff": -4.0},
+    "birth": {"exact": 10.0, "swap": 6.0, "lunar": 5.0, "year": 4.0, "near_year": 1.0,
+              "year_dm_diff": -3.0, "unknown": 0.0, "diff": -10.0},
+    "gender": {"agree": 1.0, "unknown": 0.0, "disagree": -6.0},
+    "commune": {"agree": 2.0, "unknown": 0.0, "disagree": -1.5},
+    "id": {"near": 5.0, "none": 0.0},
+}
+
+# A pair is a plausible candidate only at these levels (anything else is another person).
+COMPATIBLE = {
+    "family": {"exact", "equiv", "typo"},
+    "given": {"exact", "accentless", "typo"},
+    "birth": {"exact", "swap", "lunar", "year", "near_year", "year_dm_diff", "unknown"},
+    "gender": {"agree", "unknown"},
+}
+
+
+def _distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
+    """Edit distance of aligned string pairs (nulls count as far apart)."""
+    a = left.fill_null("").to_list()
+    b = right.fill_null("").to_list()
+    if not a:
+        return np.zeros(0, dtype=np.int32)
+    return cpdist(a, b, scorer=scorer, workers=1).astype(np.int32)
+
+
+def _first_word(col: str) -> pl.Expr:
+    return pl.col(col).str.split(" ").list.first()
+
+
+def compare_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Add level columns (lvl_*) and weights (w_*) and the total `score` to a pair frame."""
+    fam_dist = _distance(pairs["r_family_key"], pairs["c_family_key"], Levenshtein.distance)
+    giv_dist = _distance(pairs["r_given_key"], pairs["c_given_key"], Levenshtein.distance)
+    mid_dist = _distance(pairs["r_middle_key"], pairs["c_middle_key"], Levenshtein.distance)
+    same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
+    id_dist = _distance(pairs["r_id12"], pairs["c_person_id"], Hamming.distance)
+    pairs = pairs.with_columns(
+        pl.Series("_fam_d", fam_dist), pl.Series("_giv_d", giv_dist),
+        pl.Series("_mid_d", mid_dist), pl.Series("_id_d", np.where(same_len, id_dist, 99)),
+    )
+    r_family_word, c_family_word = _first_word("r_name"), _first_word("c_name")
+    r_given_word = pl.col("r_name").str.split(" ").list.last()
+    c_given_word = pl.col("c_name").str.split(" ").list.last()
+    levels = pairs.with_columns(
+        lvl_family=pl.when(r_family_word == c_family_word).then(pl.lit("exact"))
+        .when(pl.col("r_family_key") == pl.col("c_family_key")).then(pl.lit("equiv"))
+        .when(pl.col("_fam_d") <= 1).then(pl.lit("typo"))
+        .otherwise(pl.lit("diff")),
+        lvl_given=pl.when(r_given_word == c_given_word).then(pl.lit("exact"))
+        .when(pl.col("r_given_key") == pl.col("c_given_key")).then(pl.lit("accentless"))
+        .when((pl.col("_giv_d") <= 1) & (pl.col("r_given_key").str.len_chars() >= 3))
+        .then(pl.lit("typo"))
+        .otherwise(pl.lit("diff")),
+        lvl_middle=pl.when((pl.col("r_middle_key") == "") | (pl.col("c_middle_key") == ""))
+        .then(pl.lit("missing"))
+        .when(pl.col("r_middle_key") == pl.col("c_middle_key")).then(pl.lit("agree"))
+        # a dropped Văn/Thị inside a longer middle name ("Thị Ngọc" vs "Ngọc")
+        .when(pl.col("r_middle_key").str.contains(pl.col("c_middle_key"), literal=True)
+              | pl.col("c_middle_key").str.contains(pl.col("r_middle_key"), literal=True))
+        .then(pl.lit("missing"))
+        .when(pl.col("_mid_d") <= 1).then(pl.lit("typo"))
+        .otherwise(pl.lit("diff")),
+        lvl_birth=_birth_level(),
+        lvl_gender=pl.when(pl.col("r_gender").is_null() | pl.col("c_gender").is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col("r_gender") == pl.col("c_gender")).then(pl.lit("agree"))
+        .otherwise(pl.lit("disagree")),
+        lvl_commune=pl.when(pl.col("r_xa_2025").is_null() | pl.col("c_xa_2025").is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col("r_xa_2025") == pl.col("c_xa_2025")).then(pl.lit("agree"))
+        .otherwise(pl.lit("disagree")),
+        lvl_id=pl.when(pl.col("_id_d") == 1).then(pl.lit("near")).otherwise(pl.lit("none")),
+    )
+    weights = [
+        pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64).alias(f"w_{field}")
+        for field, table in WEIGHTS.items()
+    ]
+    compatible = pl.lit(True)
+    for field, allowed in COMPATIBLE.items():
+        compatible = compatible & pl.col(f"lvl_{field}").is_in(list(allowed))
+    scored = levels.with_columns(weights).with_columns(compatible.alias("compatible"))
+    return scored.with_columns(
+        score=pl.sum_horizontal([f"w_{field}" for field in WEIGHTS])
+    ).drop("_fam_d", "_giv_d", "_mid_d", "_id_d")
+
+
+def _birth_level() -> pl.Expr:
+    ry, cy = pl.col("r_birth_year"), pl.col("c_birth_year")
+    rm, cm, rd, cd = (pl.col("r_birth_month"), pl.col("c_birth_month"),
+                      pl.col("r_birth_day"), pl.col("c_birth_day"))
+    both_days = rd.is_not_null() & cd.is_not_null() & rm.is_not_null() & cm.is_not_null()
+    same_dm = both_days & (rd == cd) & (rm == cm)
+    return (
+        pl.when(ry.is_null() | cy.is_null()).then(pl.lit("unknown"))
+        .when((ry == cy) & same_dm).then(pl.lit("exact"))
+        .when((ry == cy) & both_days & (rd == cm) & (rm == cd)).then(pl.lit("swap"))
+        .when((ry == cy) & ~both_days).then(pl.lit("year"))
+        .when((ry == cy)).then(pl.lit("year_dm_diff"))
+        .when(((ry - cy).abs() == 1) & same_dm).then(pl.lit("lunar"))
+        .when(((ry - cy).abs() == 1) & ~both_days).then(pl.lit("near_year"))
+        .otherwise(pl.lit("diff"))
+    )

@@ -1,0 +1,38 @@
+"""Exact stage: the 12-digit ID, then the old 9-digit CMND through the registry's own column.
+
+An ID hit is trusted only when the name and birth year agree with the person holding that
+number; otherwise (a relative's ID, a mistype that hits someone else) the row goes on to the
+probabilistic stage with the conflict recorded.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ducpho_etl.link.candidates import attach_fields
+from ducpho_etl.link.compare import COMPATIBLE, compare_pairs
+
+USABLE_ID = ["ok", "padded"]
+
+
+def exact_hits(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
+    """Scored pairs for ID and CMND hits with `stage` and `trusted` columns."""
+    by_id = (rows.filter(pl.col("id12_status").is_in(USABLE_ID))
+             .select("row_id", pl.col("id12").alias("person_id"))
+             .join(registry.select("person_id"), on="person_id")
+             .with_columns(stage=pl.lit("id12")))
+    unique_cmnd = registry.filter(pl.col("cmnd9").is_not_null() & ~pl.col("cmnd9").is_duplicated())
+    by_cmnd = (rows.filter(pl.col("cmnd9").is_not_null())
+               .select("row_id", "cmnd9")
+               .join(unique_cmnd.select("person_id", "cmnd9"), on="cmnd9")
+               .select("row_id", "person_id", stage=pl.lit("cmnd")))
+    hits = pl.concat([by_id, by_cmnd]).unique(subset="row_id", keep="first", maintain_order=True)
+    if hits.height == 0:
+        return hits.with_columns(trusted=pl.lit(True))
+    scored = compare_pairs(attach_fields(hits.select("row_id", "person_id"), rows, registry))
+    trusted = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
+               & pl.col("lvl_given").is_in(list(COMPATIBLE["given"]))
+               & pl.col("lvl_birth").is_in(list(COMPATIBLE["birth"])))
+    return scored.join(hits.select("row_id", "stage"), on="row_id").with_columns(
+        trusted=trusted
+    )

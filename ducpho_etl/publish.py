@@ -1,0 +1,125 @@
+"""Publish a run: a complete run folder first, then an atomic switch of `latest`.
+
+Layout (shared/docs/contracts.md): OUTPUT/runs/<run_id>/{reconciliation/, cleaned/, summary.csv,
+manifest.json}, and OUTPUT/latest -> runs/<run_id>. Nothing is published unless every source's
+rows add up (the accounting guard).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ducpho_etl.reconcile import STATUSES
+
+SUMMARY_COLUMNS = ["source", "label", "raw_rows", "cleaned", "duplicate", "deceased", "review",
+                   "not_found", "rejected"]
+
+
+class AccountingError(RuntimeError):
+    """Rows read and rows published disagree: the run must not be published."""
+
+
+@dataclass
+class SourceResult:
+    key: str
+    label: str
+    raw_rows: int
+    reconciliation: pl.DataFrame | None
+    cleaned: pl.DataFrame | None
+    files: list[dict] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+
+
+def check_accounting(result: SourceResult) -> None:
+    """Raw rows = sum of statuses, and every (file, sheet, row) appears exactly once."""
+    recon = result.reconciliation
+    if recon is None:
+        return
+    if recon.height != result.raw_rows:
+        raise AccountingError(f"{result.key}: {result.raw_rows} rows read but {recon.height} "
+                              f"reconciliation rows")
+    bad_status = recon.filter(~pl.col("status").is_in(STATUSES)).height
+    if bad_status:
+        raise AccountingError(f"{result.key}: {bad_status} rows without a valid status")
+    keys = recon.select("source_file", "sheet", "source_row")
+    if keys.is_duplicated().any():
+        raise AccountingError(f"{result.key}: a (file, sheet, row) appears twice")
+    if result.cleaned is not None:
+        matched = recon.filter(pl.col("status") == "matched").height
+        if result.cleaned.height != matched:
+            raise AccountingError(f"{result.key}: {matched} matched rows but "
+                                  f"{result.cleaned.height} cleaned records")
+
+
+def summarise(results: list[SourceResult]) -> pl.DataFrame:
+    rows = []
+    for result in results:
+        counts = dict.fromkeys(STATUSES, 0)
+        if result.reconciliation is not None:
+            for status, n in result.reconciliation["status"].value_counts().iter_rows():
+                counts[status] = n
+        rows.append({"source": result.key, "label": result.label, "raw_rows": result.raw_rows,
+                     "cleaned": counts["matched"],
+                     **{s: counts[s] for s in STATUSES if s != "matched"}})
+    summary = pl.DataFrame(rows, schema={c: (pl.Utf8 if c in ("source", "label") else pl.Int64)
+                                         for c in SUMMARY_COLUMNS})
+    total = summary.select(pl.lit("total").alias("source"), pl.lit("Tổng cộng").alias("label"),
+                           *[pl.col(c).sum() for c in SUMMARY_COLUMNS[2:]])
+    return pl.concat([summary, total])
+
+
+def publish_run(output: Path, results: list[SourceResult], manifest: dict,
+                run_id: str | None = None) -> Path:
+    """Write runs/<run_id>/ completely, then point `latest` at it. Returns the run folder."""
+    for result in results:
+        check_accounting(result)
+    run_id = run_id or new_run_id()
+    runs = output / "runs"
+    staging = runs / f".incomplete-{run_id}"
+    final = runs / run_id
+    (staging / "reconciliation").mkdir(parents=True, exist_ok=True)
+    (staging / "cleaned").mkdir(parents=True, exist_ok=True)
+    try:
+        for result in results:
+            if result.reconciliation is not None:
+                result.reconciliation.write_parquet(staging / "reconciliation" / f"{result.key}.parquet")
+            if result.cleaned is not None:
+                result.cleaned.write_parquet(staging / "cleaned" / f"{result.key}.parquet")
+        summary = summarise(results)
+        summary.write_csv(staging / "summary.csv")
+        manifest = {**manifest, "run_id": run_id,
+                    "counts": summary.to_dicts()}
+        (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
+                                               encoding="utf-8")
+        os.replace(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    switch_latest(output, final)
+    return final
+
+
+def switch_latest(output: Path, run_dir: Path) -> None:
+    """Atomically repoint OUTPUT/latest (symlink replaced by rename, never missing)."""
+    tmp = output / f".latest-{uuid.uuid4().hex[:8]}"
+    os.symlink(Path("runs") / run_dir.name, tmp)
+    os.replace(tmp, output / "latest")
+
+
+def latest_run(output: Path) -> Path | None:
+    link = output / "latest"
+    return link.resolve() if link.exists() else None

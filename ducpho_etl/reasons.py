@@ -1,0 +1,45 @@
+"""One catalogue of every machine code a row can carry, with its Vietnamese and English text."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import polars as pl
+
+STATUS_REASONS = {
+    "duplicate_person": ("Trùng người với một dòng trước trong cùng nguồn",
+                         "Same person as an earlier row of this source"),
+    "duplicate_unlinked": ("Trùng họ tên, ngày sinh, giới tính với một dòng trước (không có trong CSDL dân cư)",
+                           "Same name, birth date and gender as an earlier row (not in the registry)"),
+    "deceased": ("Người đã chết theo CSDL dân cư", "Dead according to the registry"),
+    "ambiguous_candidates": ("Nhiều người trong CSDL dân cư khớp như nhau, cần cán bộ xác minh",
+                             "Several registry people fit equally: an officer must decide"),
+    "weak_match": ("Khớp chưa đủ chắc chắn với CSDL dân cư, cần xác minh",
+                   "Match with the registry is not strong enough: check it"),
+    "not_in_registry": ("Không tìm thấy trong CSDL dân cư", "Not found in the registry"),
+    "age_out_of_range": ("Tuổi theo CSDL dân cư không phù hợp với danh sách",
+                         "Age in the registry does not fit this list"),
+    "id_not_in_registry": ("Số CCCD không có trong CSDL dân cư", "ID not in the registry"),
+    "id_conflict": ("Số CCCD là của người khác (họ tên, ngày sinh không khớp)",
+                    "ID belongs to someone else (name or birth date disagree)"),
+    "cmnd_conflict": ("Số CMND là của người khác (họ tên, ngày sinh không khớp)",
+                      "Old ID belongs to someone else (name or birth date disagree)"),
+    "linked_by_id": ("Khớp theo số CCCD", "Matched by ID"),
+    "linked_by_cmnd": ("Khớp theo số CMND cũ", "Matched by old CMND"),
+    "linked_by_fields": ("Khớp theo họ tên, ngày sinh, giới tính, nơi ở",
+                         "Matched by name, birth date, gender and place"),
+}
+
+
+@cache
+def catalogue() -> dict[str, tuple[str, str]]:
+    from ducpho_etl.normalize import REASONS as NORMALIZE_REASONS
+    from ducpho_etl.validate import REASONS as VALIDATE_REASONS
+
+    return {**NORMALIZE_REASONS, **VALIDATE_REASONS, **STATUS_REASONS}
+
+
+def reason_text_expr(codes: pl.Expr, language: int = 0) -> pl.Expr:
+    """Join the texts of a list column of codes ("; "), Vietnamese by default (language=1: English)."""
+    table = {code: texts[language] for code, texts in catalogue().items()}
+    return codes.list.eval(pl.element().replace_strict(table, default=pl.element())).list.join("; ")

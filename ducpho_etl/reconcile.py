@@ -1,0 +1,120 @@
+"""One source, end to end as pure functions: normalise, validate, link, assign statuses."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ducpho_etl.contracts import SourceContract
+from ducpho_etl.link import link_rows
+from ducpho_etl.normalize import normalize_frame
+from ducpho_etl.reasons import reason_text_expr
+from ducpho_etl.validate import validate_rows
+
+STATUSES = ["matched", "duplicate", "deceased", "review", "not_found", "rejected"]
+RAW_FIELDS_KEPT = ["ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "so_cmnd", "ma_bhxh",
+                   "the_bhyt", "mst", "xa", "dia_chi", "thon"]
+CANONICAL_KEPT = ["name", "name_key", "birth_year", "birth_month", "birth_day",
+                  "birth_precision", "gender", "id12", "id12_status", "cmnd9", "bhxh10", "mst10",
+                  "ma_xa", "xa_2025"]
+UNLINKED_DUP_KEY = ["name_key", "birth_year", "birth_month", "birth_day", "gender"]
+
+
+def reconcile_source(raw: pl.DataFrame, contract: SourceContract, registry: pl.DataFrame,
+                     data_year: int = 2023) -> pl.DataFrame:
+    """Every raw row -> exactly one reconciliation row with status, person and reasons."""
+    frame = raw.with_row_index("row_id").with_columns(
+        pl.lit(data_year, pl.Int32).alias("reference_year")
+    )
+    canon = normalize_frame(frame)
+    checked = canon.join(validate_rows(canon, contract), on="row_id", how="left")
+    linkable = checked.filter(pl.col("reject_codes").list.len() == 0)
+    links = link_rows(linkable, registry)
+    decided = checked.join(links, on="row_id", how="left")
+    decided = _assign_statuses(decided, registry, contract, data_year)
+    return _shape_output(decided)
+
+
+def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: SourceContract,
+                     data_year: int) -> pl.DataFrame:
+    person = registry.select("person_id", pl.col("alive").alias("_alive"),
+                             pl.col("birth_year").alias("_reg_year"))
+    frame = frame.join(person, on="person_id", how="left").sort("row_id")
+    linked = pl.col("link_outcome") == "linked"
+    age = data_year - pl.col("_reg_year")
+    too_young = pl.lit(contract.min_age is not None) & (age < (contract.min_age or 0) - 1)
+    too_old = pl.lit(contract.max_age is not None) & (age > (contract.max_age or 999) + 1)
+    age_bad = linked & (too_young | too_old).fill_null(False)
+    first_of_person = pl.col("row_id") == pl.col("row_id").min().over("person_id")
+    unlinked_first = pl.col("row_id") == pl.col("row_id").min().over(
+        pl.when(pl.col("_nf")).then(pl.struct(UNLINKED_DUP_KEY)).otherwise(None))
+    rejected = pl.col("reject_codes").list.len() > 0
+    frame = frame.with_columns(
+        _nf=~rejected & (pl.col("link_outcome") == "none") & pl.col("birth_year").is_not_null()
+    )
+    status = (
+        pl.when(rejected).then(pl.lit("rejected"))
+        .when(linked & ~first_of_person).then(pl.lit("duplicate"))
+        .when(age_bad).then(pl.lit("review"))
+        .when(linked & ~pl.col("_alive")).then(pl.lit("deceased"))
+        .when(linked).then(pl.lit("matched"))
+        .when(pl.col("link_outcome") == "review").then(pl.lit("review"))
+        .when(pl.col("_nf") & ~unlinked_first).then(pl.lit("duplicate"))
+        .otherwise(pl.lit("not_found"))
+    )
+    frame = frame.with_columns(status=status)
+    first_row = (frame.filter(linked | pl.col("_nf"))
+                 .with_columns(pl.concat_str(pl.col("source_file"), pl.lit(":"),
+                                             pl.col("source_row").cast(pl.Utf8)).alias("_ref")))
+    first_by_person = first_row.filter(linked).group_by("person_id").agg(
+        pl.col("_ref").sort_by("row_id").first().alias("_first_person"))
+    frame = frame.join(first_by_person, on="person_id", how="left")
+    frame = frame.with_columns(
+        duplicate_of=pl.when((pl.col("status") == "duplicate") & linked)
+        .then(pl.col("_first_person"))
+    )
+    status_code = (
+        pl.when(pl.col("status") == "duplicate")
+        .then(pl.when(linked).then(pl.lit("duplicate_person"))
+              .otherwise(pl.lit("duplicate_unlinked")))
+        .when(pl.col("status") == "deceased").then(pl.lit("deceased"))
+        .when((pl.col("status") == "review") & age_bad).then(pl.lit("age_out_of_range"))
+        .when(pl.col("status") == "review").then(pl.lit("ambiguous_candidates"))
+        .when(pl.col("status") == "not_found").then(pl.lit("not_in_registry"))
+        .when(pl.col("status") == "matched").then(
+            pl.when(pl.col("link_stage") == "id12").then(pl.lit("linked_by_id"))
+            .when(pl.col("link_stage") == "cmnd").then(pl.lit("linked_by_cmnd"))
+            .otherwise(pl.lit("linked_by_fields")))
+    )
+    codes = pl.concat_list(
+        pl.col("reject_codes"),
+        pl.concat_list(status_code).list.drop_nulls(),
+        pl.col("link_codes").fill_null(pl.lit([], pl.List(pl.Utf8))),
+        pl.col("flag_codes"),
+        pl.col("norm_codes"),
+    ).list.unique(maintain_order=True)
+    return frame.with_columns(reason_codes=codes).sort("row_id")
+
+
+def _shape_output(frame: pl.DataFrame) -> pl.DataFrame:
+    raw_cols = [pl.col(c).alias(f"raw_{c}") for c in RAW_FIELDS_KEPT if c in frame.columns]
+    return frame.select(
+        "source", "source_file", "sheet", "source_row", "row_kind", "encoding",
+        "status", "person_id", "link_stage", "match_score", "second_score", "candidate_count",
+        "duplicate_of", "reason_codes",
+        reason_text_expr(pl.col("reason_codes")).alias("reason"),
+        reason_text_expr(pl.col("reason_codes"), language=1).alias("reason_en"),
+        "evidence", *CANONICAL_KEPT, *raw_cols,
+    )
+
+
+def cleaned_records(recon: pl.DataFrame, registry_raw: pl.DataFrame) -> pl.DataFrame:
+    """The cleaned records: matched rows with the registry's identity fields (the clean truth)
+    and the source's own codes, traceable to their file and row."""
+    identity = registry_raw.select(
+        pl.col("so_dinh_danh").alias("person_id"), "so_cmnd", "ho_ten", "ngay_sinh", "gioi_tinh",
+        "ma_xa", "dia_chi",
+    )
+    return (recon.filter(pl.col("status") == "matched")
+            .select("source", "source_file", "sheet", "source_row", "person_id",
+                    pl.col("bhxh10").alias("ma_bhxh"), pl.col("mst10").alias("ma_so_thue"))
+            .join(identity, on="person_id", how="left"))
