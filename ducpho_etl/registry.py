@@ -70,7 +70,7 @@ def _bad_values(frame: pl.DataFrame, column: str, spec: dict) -> int | None:
 
 def prepare_registry(raw: pl.DataFrame) -> pl.DataFrame:
     """Normalise registry rows with the same rules as source rows, so comparisons are like for like."""
-    frame = raw.rename({"ma_xa": "xa"}).with_columns(
+    frame = raw.select(pl.col(REGISTRY_COLUMNS).cast(pl.Utf8)).rename({"ma_xa": "xa"}).with_columns(
         pl.lit(None, pl.Utf8).alias(c) for c in ("ma_bhxh", "the_bhyt", "mst")
     ).with_columns(pl.lit(2026, pl.Int32).alias("reference_year"))
     canon = normalize_frame(frame)

@@ -27,8 +27,6 @@ def exact_hits(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
                .join(unique_cmnd.select("person_id", "cmnd9"), on="cmnd9")
                .select("row_id", "person_id", stage=pl.lit("cmnd")))
     hits = pl.concat([by_id, by_cmnd]).unique(subset="row_id", keep="first", maintain_order=True)
-    if hits.height == 0:
-        return hits.with_columns(trusted=pl.lit(True))
     scored = compare_pairs(attach_fields(hits.select("row_id", "person_id"), rows, registry))
     trusted = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
                & pl.col("lvl_given").is_in(list(COMPATIBLE["given"]))

@@ -1,0 +1,45 @@
+"""Shared helpers: tiny registries and raw source frames built in code, never from fixtures on disk."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ducpho_etl.contracts import canonical_fields
+
+REGISTRY_COLUMNS = ["so_dinh_danh", "so_cmnd", "ho_ten", "ngay_sinh", "gioi_tinh", "ma_xa",
+                    "dia_chi", "trang_thai"]
+
+
+def registry_frame(people: list[dict]) -> pl.DataFrame:
+    """Registry rows with defaults: alive, no CMND, commune 21439."""
+    defaults = {"so_cmnd": None, "ma_xa": "21439", "dia_chi": None, "trang_thai": "Còn sống"}
+    rows = [{**defaults, **p} for p in people]
+    return pl.DataFrame(rows, schema={c: pl.Utf8 for c in REGISTRY_COLUMNS})
+
+
+def raw_frame(rows: list[dict], source: str = "x", file: str = "a.csv") -> pl.DataFrame:
+    """A reader-shaped raw frame: every canonical field present (null where not given)."""
+    fields = canonical_fields()
+    records = []
+    for i, row in enumerate(rows):
+        record = {"source": source, "source_file": row.pop("_file", file), "sheet": None,
+                  "source_row": row.pop("_row", i + 2), "row_kind": row.pop("_kind", "data"),
+                  "encoding": "utf-8"}
+        record.update({f: row.get(f) for f in fields})
+        record["numeric_cells"] = []
+        records.append(record)
+    schema = {"source": pl.Utf8, "source_file": pl.Utf8, "sheet": pl.Utf8, "source_row": pl.Int64,
+              "row_kind": pl.Utf8, "encoding": pl.Utf8, **{f: pl.Utf8 for f in fields},
+              "numeric_cells": pl.List(pl.Utf8)}
+    return pl.DataFrame(records, schema=schema)
+
+
+@pytest.fixture
+def make_registry():
+    return registry_frame
+
+
+@pytest.fixture
+def make_raw():
+    return raw_frame

@@ -1,0 +1,174 @@
+"""Every decision path of linking and status assignment, on a registry built in the test."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from ducpho_etl.contracts import load_sources
+from ducpho_etl.reconcile import reconcile_source
+from ducpho_etl.registry import prepare_registry
+
+PEOPLE = [
+    {"so_dinh_danh": "051085000001", "so_cmnd": "211111111", "ho_ten": "Nguyễn Văn Hùng",
+     "ngay_sinh": "01/02/1985", "gioi_tinh": "Nam"},
+    {"so_dinh_danh": "051085000002", "ho_ten": "Nguyễn Văn Hùng", "ngay_sinh": "1985",
+     "gioi_tinh": "Nam"},
+    {"so_dinh_danh": "051185000003", "ho_ten": "Trần Thị Lan", "ngay_sinh": "03/04/1985",
+     "gioi_tinh": "Nữ", "ma_xa": "21451"},
+    {"so_dinh_danh": "051185000004", "ho_ten": "Huỳnh Thị Mai", "ngay_sinh": "05/06/1985",
+     "gioi_tinh": "Nữ", "ma_xa": "21478"},
+    {"so_dinh_danh": "051040000005", "ho_ten": "Lê Văn Tám", "ngay_sinh": "07/08/1940",
+     "gioi_tinh": "Nam", "ma_xa": "21472", "trang_thai": "Đã chết"},
+    {"so_dinh_danh": "051212000006", "ho_ten": "Nguyễn Văn An", "ngay_sinh": "09/10/2012",
+     "gioi_tinh": "Nam"},
+    {"so_dinh_danh": "051090000007", "ho_ten": "Phạm Văn Tâm", "ngay_sinh": "11/12/1990",
+     "gioi_tinh": "Nam"},
+    {"so_dinh_danh": "051090000008", "ho_ten": "Phạm Văn Tân", "ngay_sinh": "11/12/1990",
+     "gioi_tinh": "Nam"},
+    {"so_dinh_danh": "051070000009", "ho_ten": "Võ Thị Hoa", "ngay_sinh": "15/05/1970",
+     "gioi_tinh": "Nữ", "ma_xa": "21457"},
+]
+
+
+@pytest.fixture
+def registry(make_registry):
+    return prepare_registry(make_registry(PEOPLE))
+
+
+def _run(make_raw, registry, rows, source="bhxh"):
+    out = reconcile_source(make_raw(rows), load_sources()[source], registry)
+    assert out.height == len(rows)
+    return out
+
+
+def _one(make_raw, registry, row, source="bhxh") -> dict:
+    return _run(make_raw, registry, [row], source).row(0, named=True)
+
+
+def test_exact_id_with_case_variant_name(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "NGUYỄN  văn hùng", "ngay_sinh": "01/02/1985",
+                                    "so_dinh_danh": "051085000001"})
+    assert (row["status"], row["person_id"], row["link_stage"]) == ("matched", "051085000001", "id12")
+
+
+def test_id_that_lost_its_leading_zero(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Trần Thị Lan", "ngay_sinh": "1985",
+                                    "so_dinh_danh": "51185000003"})
+    assert row["person_id"] == "051185000003"
+    assert "id_padded_excel" in row["reason_codes"]
+
+
+def test_old_cmnd_links_through_registry_column(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Nguyễn Văn Hùng", "so_cmnd": "211111111"})
+    assert (row["status"], row["person_id"], row["link_stage"]) == ("matched", "051085000001", "cmnd")
+
+
+def test_parent_id_in_child_row_is_not_trusted(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Nguyễn Văn An", "ngay_sinh": "09/10/2012",
+                                    "gioi_tinh": "Nam", "so_dinh_danh": "051085000001"},
+               source="tre_em")
+    assert (row["status"], row["person_id"], row["link_stage"]) == ("matched", "051212000006", "fuzzy")
+    assert "id_conflict" in row["reason_codes"]
+
+
+def test_mistyped_id_pointing_to_another_real_person(make_raw, registry):
+    # 051185000004 (Huỳnh Thị Mai) typed where Trần Thị Lan's 051185000003 was meant
+    row = _one(make_raw, registry, {"ho_ten": "Trần Thị Lan", "ngay_sinh": "03/04/1985",
+                                    "gioi_tinh": "Nữ", "so_dinh_danh": "051185000004"})
+    assert row["person_id"] == "051185000003"
+    assert "id_conflict" in row["reason_codes"]
+
+
+def test_family_name_equivalence_huynh_hoang(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Hoàng Thị Mai", "ngay_sinh": "05/06/1985",
+                                    "gioi_tinh": "Nữ"})
+    assert (row["status"], row["person_id"]) == ("matched", "051185000004")
+
+
+def test_vo_vu_and_missing_middle_name(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Vũ Hoa", "ngay_sinh": "15/05/1970",
+                                    "gioi_tinh": "Nữ", "xa": "Phổ Phong"})
+    assert (row["status"], row["person_id"]) == ("matched", "051070000009")
+
+
+def test_ambiguous_namesakes_go_to_review(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Nguyễn Văn Hùng", "ngay_sinh": "1985",
+                                    "gioi_tinh": "Nam"})
+    assert (row["status"], row["person_id"]) == ("review", None)
+    assert row["candidate_count"] == 2
+
+
+def test_twins_told_apart_by_accents(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Phạm Văn Tân", "ngay_sinh": "11/12/1990",
+                                    "gioi_tinh": "Nam"})
+    assert row["person_id"] == "051090000008"
+
+
+def test_twins_without_accents_are_review(make_raw, registry):
+    # "Pham Van Tam" is Tâm exactly without accents, and Tân with one letter changed: close call
+    row = _one(make_raw, registry, {"ho_ten": "Pham Van Tam", "ngay_sinh": "11/12/1990",
+                                    "gioi_tinh": "Nam"})
+    assert row["person_id"] in (None, "051090000007")
+
+
+def test_dead_person_is_deceased(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Lê Văn Tám", "ngay_sinh": "1940", "gioi_tinh": "Nam"},
+               source="nguoi_cao_tuoi")
+    assert (row["status"], row["person_id"]) == ("deceased", "051040000005")
+
+
+def test_namesake_born_years_apart_is_not_found(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Trần Thị Lan", "ngay_sinh": "03/04/1979",
+                                    "gioi_tinh": "Nữ"})
+    assert (row["status"], row["person_id"]) == ("not_found", None)
+
+
+def test_second_row_of_a_person_is_duplicate(make_raw, registry):
+    out = _run(make_raw, registry, [
+        {"ho_ten": "Trần Thị Lan", "so_dinh_danh": "051185000003"},
+        {"ho_ten": "Tran Thi Lan", "ngay_sinh": "3/4/1985", "gioi_tinh": "Nu", "_row": 9},
+    ])
+    assert out["status"].to_list() == ["matched", "duplicate"]
+    assert out["duplicate_of"][1] == "a.csv:2"
+
+
+def test_unlinked_rows_repeated_are_duplicates(make_raw, registry):
+    person = {"ho_ten": "Đặng Văn Khách", "ngay_sinh": "01/01/1999", "gioi_tinh": "Nam"}
+    out = _run(make_raw, registry, [dict(person), {**person, "ngay_sinh": "1999-01-01"}])
+    assert out["status"].to_list() == ["not_found", "duplicate"]
+
+
+def test_rejected_rows_keep_their_place(make_raw, registry):
+    out = _run(make_raw, registry, [
+        {"ho_ten": None, "ngay_sinh": "01/01/1980", "so_dinh_danh": "051085000001"},
+        {"ho_ten": "Lê Thị Bé"},
+        {"ho_ten": "Tổng cộng", "so_dinh_danh": "1234", "_kind": "total"},
+    ])
+    assert out["status"].to_list() == ["rejected"] * 3
+    assert "name_missing" in out["reason_codes"][0]
+    assert "no_identity" in out["reason_codes"][1]
+    assert "total_row" in out["reason_codes"][2]
+    assert out["source_row"].to_list() == [2, 3, 4]
+
+
+def test_child_list_rejects_adult_by_age(make_raw, registry):
+    row = _one(make_raw, registry, {"ho_ten": "Trần Thị Lan", "so_dinh_danh": "051185000003"},
+               source="tre_em")
+    assert row["status"] == "review"
+    assert "age_out_of_range" in row["reason_codes"]
+
+
+def test_reasons_are_in_vietnamese_and_evidence_masks_ids(make_raw, registry):
+    out = _run(make_raw, registry, [{"ho_ten": "Nguyễn Văn Hùng", "ngay_sinh": "1985",
+                                     "gioi_tinh": "Nam"}])
+    assert "cần cán bộ xác minh" in out["reason"][0]
+    assert "051085000001" not in out["evidence"][0]
+    assert "051******001" in out["evidence"][0]
+
+
+def test_every_status_is_known(make_raw, registry):
+    out = _run(make_raw, registry, [{"ho_ten": "Ai Đó", "ngay_sinh": "1980"}])
+    assert out["status"].is_in(["matched", "duplicate", "deceased", "review", "not_found",
+                                "rejected"]).all()
+    assert out.schema["person_id"] == pl.Utf8
