@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -30,7 +30,7 @@ def fold_header(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SourceContract:
     key: str
     label: str
@@ -43,7 +43,7 @@ class SourceContract:
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: Path | None = None
 
-    @property
+    @cached_property
     def header_map(self) -> dict[str, str]:
         """Folded header -> canonical field, the source's own aliases first."""
         mapping: dict[str, str] = {}

@@ -1,0 +1,170 @@
+"""Readers: the bytes of one extract file -> tables (`Grid`s) of cell texts with true row numbers.
+
+CSV/TXT: decoded with encodings.decode_bytes, delimiter sniffed from the header area, parsed with
+the csv module; every value stays text. XLSX/XLS: fastexcel (calamine), one table per non-empty
+sheet. Layout (header, totals ...) is sheets.py's business.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from ducpho_etl.ingest.encodings import decode_bytes, repair_series
+from ducpho_etl.ingest.sheets import HEADER_SCAN_ROWS, Grid, IngestError, header_score
+
+DELIMITERS = (",", ";", "\t", "|")
+DELIMITED_SUFFIXES = (".csv", ".txt")
+WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+
+_EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass
+class Table:
+    """One table read from a file: a CSV/TXT file or one sheet of a workbook."""
+
+    sheet: str | None
+    grid: Grid
+    encoding: str
+    repaired_cells: int = 0
+
+
+# --------------------------------------------------------------------------------------------
+# CSV / TXT
+# --------------------------------------------------------------------------------------------
+
+
+def sniff_delimiter(text: str, header_map: dict[str, str]) -> str:
+    """The delimiter (comma, semicolon, tab, pipe) that best splits the header area into headers.
+
+    The header area is the first HEADER_SCAN_ROWS lines; the winner is the delimiter whose split
+    recognises the most headers (ties: the finer split). With no header recognised: the
+    delimiter seen most often in those lines.
+    """
+    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+    best: tuple[int, int] = (0, 0)
+    chosen: str | None = None
+    for delimiter in DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        for row in rows:
+            key = (header_score(row, header_map), len(row))
+            if key[0] and key > best:
+                best, chosen = key, delimiter
+    if chosen is not None:
+        return chosen
+    return max(DELIMITERS, key=lambda d: sample.count(d))
+
+
+def read_delimited(data: bytes, name: str, header_map: dict[str, str]) -> Table:
+    """Parse a CSV/TXT file's bytes; row numbers are physical line numbers (line 1 = first line)."""
+    if not data.strip():
+        raise IngestError(name, "empty file")
+    text, encoding = decode_bytes(data)
+    delimiter = sniff_delimiter(text, header_map)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    previous_end = 0
+    try:
+        for record in reader:
+            rows.append(record)
+            row_numbers.append(previous_end + 1)
+            previous_end = reader.line_num
+    except csv.Error as exc:
+        raise IngestError(name, f"not parseable as CSV ({exc})", row=previous_end + 1) from exc
+    return Table(sheet=None, grid=Grid(rows=rows, row_numbers=row_numbers), encoding=encoding)
+
+
+# --------------------------------------------------------------------------------------------
+# XLSX / XLS
+# --------------------------------------------------------------------------------------------
+
+
+def _load(reader: fastexcel.ExcelReader, sheet: str, dtype: str) -> pl.DataFrame:
+    # header_row=None and skip_rows=0 (an int, not None): fastexcel then starts at the sheet's
+    # row 1, empty leading rows included, so frame row i is sheet row i + 1. With the default
+    # skip_rows=None it silently skips leading empty rows, which shifts every row number.
+    return reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes=dtype).to_polars()
+
+
+def _sheet_table(reader: fastexcel.ExcelReader, sheet: str, kind: str) -> Table | None:
+    texts = _load(reader, sheet, "string")
+    if texts.height == 0 or texts.width == 0:
+        return None
+    # Cell types are not exposed per cell; the conversions tell them apart: a cell converts to
+    # boolean when it is numeric (or a boolean), to date when it is numeric or a date; text cells
+    # convert to neither (a text "1960" or "051085123456" stays text).
+    as_bool = _load(reader, sheet, "boolean")
+    as_date = _load(reader, sheet, "date")
+    if as_bool.shape != texts.shape or as_date.shape != texts.shape:  # pragma: no cover
+        raise RuntimeError(f"sheet {sheet!r} changed shape between reads")
+
+    columns: list[list[str | None]] = []
+    numeric_rows: dict[int, set[int]] = {}
+    repairs = {"tcvn3": 0, "vni": 0, "nfd": 0}
+    for col_index, name in enumerate(texts.columns):
+        text = texts.get_column(name)
+        boolean = as_bool.get_column(name)
+        date = as_date.get_column(name)
+        is_bool_cell = text.is_in(["true", "false"]).fill_null(False)
+        numeric = (boolean.is_not_null() & ~is_bool_cell).fill_null(False)
+        is_date = (date.is_not_null() & boolean.is_null()).fill_null(False)
+        is_text = (text.is_not_null() & ~numeric & ~is_date).fill_null(False)
+
+        nulls = pl.Series(name, [None] * len(text), dtype=pl.String)
+        text_only = text.zip_with(is_text, nulls)
+        fixed, tags = repair_series(text_only)
+        for tag, count in tags.drop_nulls().value_counts().iter_rows():
+            if tag in repairs:
+                repairs[tag] += count
+        numbers = text.str.replace(r"^(-?\d+)\.0+$", "${1}")
+        dates = date.dt.strftime("%Y-%m-%d")
+        value = fixed
+        value = numbers.zip_with(numeric, value)
+        value = dates.zip_with(is_date, value)
+        value = value.str.strip_chars()
+        value = value.zip_with((value != "").fill_null(False), nulls)
+        columns.append(value.to_list())
+        for row_index in numeric.arg_true().to_list():
+            numeric_rows.setdefault(row_index, set()).add(col_index)
+
+    height = texts.height
+    rows = [list(r) for r in zip(*columns, strict=True)]
+    numeric = [frozenset(numeric_rows[i]) if i in numeric_rows else _EMPTY for i in range(height)]
+    legacy = max(("tcvn3", "vni"), key=lambda t: repairs[t])
+    encoding = f"{kind}+{legacy}" if repairs[legacy] else kind
+    return Table(
+        sheet=sheet,
+        grid=Grid(rows=rows, row_numbers=list(range(1, height + 1)), numeric=numeric),
+        encoding=encoding,
+        repaired_cells=sum(repairs.values()),
+    )
+
+
+def read_workbook(path: Path, name: str) -> list[Table]:
+    """Every non-empty sheet of an XLSX/XLS workbook, in workbook order."""
+    if path.stat().st_size == 0:
+        raise IngestError(name, "empty file")
+    kind = path.suffix.lower().lstrip(".")
+    try:
+        reader = fastexcel.read_excel(path)
+        tables = [t for s in reader.sheet_names if (t := _sheet_table(reader, s, kind))]
+    except IngestError:
+        raise
+    except Exception as exc:  # calamine: not a zip, truncated, not a workbook, unreadable cell
+        reason = str(exc).replace(str(path), name).splitlines()[0][:200] if str(exc) else ""
+        raise IngestError(
+            name, f"not a readable {kind.upper()} workbook ({type(exc).__name__}: {reason})"
+        ) from exc
+    if not tables:
+        raise IngestError(name, "workbook has no sheet with data")
+    return tables

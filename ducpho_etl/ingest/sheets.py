@@ -1,0 +1,323 @@
+"""Layout of one table (a CSV/TXT file or one spreadsheet sheet): header, numbering row, rows.
+
+Everything here works on a `Grid`: the table's rows as lists of cell texts, with the row number a
+spreadsheet program shows for each. Readers (readers.py) build grids; source.py turns them into
+the source frame. Nothing here reads files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ducpho_etl.contracts import canonical_fields, fold_header
+
+HEADER_SCAN_ROWS = 30
+"""The header must start within this many rows of the top of the table."""
+
+PAIR_FIELDS = ("ngay_sinh_nam", "ngay_sinh_nu")
+"""Old forms write the birth date under a "Nam" or "Nữ" column: the column gives the gender."""
+
+_GENDER_OF_PAIR = {"ngay_sinh_nam": "Nam", "ngay_sinh_nu": "Nữ"}
+
+# "(1)", "1", "(A)", "B", "(6)=(4)+(5)": the column-numbering row printed under a header.
+_NUMBERING_CELL = re.compile(r"^\(?\s*(?:\d{1,3}|[A-Za-z])\s*\)?(?:\s*=\s*[()\d+\-*/x\s]+)?\.?$")
+_FIRST_INT = re.compile(r"\d+")
+
+# Total rows: "Tổng cộng", "Tổng số ...", "Cộng", "Cộng: 15", "Tổng:", "Tổng 15"; without accents
+# only the unambiguous forms ("Tong cong", "Tong so", "Tong:") since "Tong"/"Cong" are names.
+_TOTAL_RE = re.compile(
+    r"^(?:tổng\s*cộng|tổng\s*số|tong\s*cong|tong\s*so)(?!\w)"
+    r"|^(?:tổng|cộng)\s*(?:[:.\-–]|\d|$)"
+    r"|^(?:tong|cong)\s*:"
+)
+_HAS_DIGIT = re.compile(r"\d")
+_SPACES = re.compile(r"\s+")
+
+
+class IngestError(Exception):
+    """A file (or source folder) that cannot be read: the message names the file, never data."""
+
+    def __init__(
+        self, file: str, message: str, row: int | None = None, column: str | None = None
+    ) -> None:
+        self.file = file
+        self.message = message
+        self.row = row
+        self.column = column
+        where = "".join(
+            (f", row {row}" if row is not None else "", f", column {column!r}" if column else "")
+        )
+        super().__init__(f"{file}{where}: {message}")
+
+
+@dataclass
+class Grid:
+    """One table as read: rows of cell texts (None or "" for empty), in file order."""
+
+    rows: Sequence[Sequence[str | None]]
+    row_numbers: list[int]
+    """Row number a spreadsheet program shows for each row (CSV: the record's first line)."""
+    numeric: list[frozenset[int]] | None = None
+    """Per row, the column indexes whose spreadsheet cell was numeric (None for CSV/TXT)."""
+
+
+@dataclass
+class Layout:
+    header_index: int
+    """Index into Grid.rows of the (first) header row."""
+    header_rows: int
+    """1, or 2 for a header with a row of sub-headers."""
+    columns: list[str | None]
+    """Canonical field (or a PAIR_FIELDS name, or "stt") per column; None for unknown ones."""
+    unknown_headers: list[str] = field(default_factory=list)
+    numbering_index: int | None = None
+    """Index of the numbering row "(1) (2) (3)" under the header, when there is one."""
+
+    @property
+    def body_start(self) -> int:
+        """Index of the first row after the header (the numbering row may still follow)."""
+        return self.header_index + self.header_rows
+
+
+def cell_text(value: object) -> str:
+    """A cell as stripped text ("" for empty)."""
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def is_blank(row: Sequence[str | None]) -> bool:
+    return all(not cell_text(c) for c in row)
+
+
+def _field_of(text: str, header_map: dict[str, str]) -> str | None:
+    folded = fold_header(text)
+    return header_map.get(folded) if folded else None
+
+
+def _recognised(row: Sequence[str | None], header_map: dict[str, str]) -> list[str | None]:
+    return [_field_of(cell_text(c), header_map) for c in row]
+
+
+def header_score(row: Sequence[str | None], header_map: dict[str, str]) -> int:
+    """Number of cells naming a known field; 0 unless one of them is the name (ho_ten)."""
+    found = [f for f in _recognised(row, header_map) if f]
+    if "ho_ten" not in found or len(found) < 2:
+        return 0
+    return len(found)
+
+
+def find_header(rows: Sequence[Sequence[str | None]], header_map: dict[str, str]) -> int | None:
+    """Index of the header row among the first HEADER_SCAN_ROWS rows (first of the best)."""
+    best, best_index = 0, None
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        score = header_score(row, header_map)
+        if score > best:
+            best, best_index = score, index
+    return best_index
+
+
+def is_numbering_row(row: Sequence[str | None]) -> bool:
+    """A row like "(1) (2) (3)" or "1 2 3 4" or "A B 1 2": at least 2 cells, all numbering."""
+    cells = [cell_text(c) for c in row]
+    cells = [c for c in cells if c]
+    if len(cells) < 2 or not all(_NUMBERING_CELL.match(c) for c in cells):
+        return False
+    numbers = [int(m.group()) for c in cells if (m := _FIRST_INT.search(c))]
+    return all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+
+
+def _is_sub_header_row(
+    top: Sequence[str | None],
+    sub: Sequence[str | None],
+    header_map: dict[str, str],
+    numeric: frozenset[int] | None,
+) -> bool:
+    """Whether `sub` holds sub-headers of the merged cells of `top` ("Ngày sinh" over Nam | Nữ).
+
+    A row of sub-headers names at least one field, not the name, has no numeric cell, and at
+    least one of its cells sits under the continuation of a merged cell: an empty top cell with a
+    filled top cell to its left (merged cells keep their text in the top-left cell only).
+    """
+    if numeric:
+        return False
+    sub_cells = [cell_text(c) for c in sub]
+    top_cells = [cell_text(c) for c in top]
+    filled = [i for i, c in enumerate(sub_cells) if c]
+    if not filled or is_numbering_row(sub):
+        return False
+    fields = [_field_of(sub_cells[i], header_map) for i in filled]
+    if "ho_ten" in fields or not any(fields):
+        return False
+    if _TOTAL_RE.match(_SPACES.sub(" ", sub_cells[filled[0]].lower())):
+        return False
+
+    def under_continuation(i: int) -> bool:
+        if i < len(top_cells) and top_cells[i]:
+            return False
+        return any(top_cells[j] for j in range(min(i, len(top_cells))))
+
+    return any(under_continuation(i) for i in filled)
+
+
+def detect_layout(grid: Grid, header_map: dict[str, str]) -> Layout | None:
+    """Find the header (and sub-header and numbering rows) of a table; None when there is none."""
+    rows = grid.rows
+    header_index = find_header(rows, header_map)
+    if header_index is None:
+        return None
+    top = [cell_text(c) for c in rows[header_index]]
+    sub: list[str] = []
+    if header_index + 1 < len(rows):
+        candidate = rows[header_index + 1]
+        numeric = grid.numeric[header_index + 1] if grid.numeric is not None else None
+        if _is_sub_header_row(top, candidate, header_map, numeric):
+            sub = [cell_text(c) for c in candidate]
+    width = max(len(top), len(sub))
+    top += [""] * (width - len(top))
+    sub += [""] * (width - len(sub))
+
+    columns: list[str | None] = []
+    unknown: list[str] = []
+    parent = ""
+    for i in range(width):
+        if top[i]:
+            parent = top[i]
+        name: str | None = None
+        if sub[i]:
+            name = _field_of(sub[i], header_map)
+            if name is None and parent:
+                name = _field_of(f"{parent} {sub[i]}", header_map)
+        if name is None and top[i]:
+            name = _field_of(top[i], header_map)
+        columns.append(name)
+        if name is None and (top[i] or sub[i]):
+            text = " / ".join(t for t in (parent if not top[i] and sub[i] else top[i], sub[i]) if t)
+            if text and text not in unknown:
+                unknown.append(text)
+
+    layout = Layout(
+        header_index=header_index,
+        header_rows=2 if any(sub) else 1,
+        columns=columns,
+        unknown_headers=unknown,
+    )
+    # The numbering row comes right under the header (blank rows in between are allowed).
+    for index in range(layout.body_start, min(len(rows), layout.body_start + 3)):
+        if is_blank(rows[index]):
+            continue
+        if is_numbering_row(rows[index]):
+            layout.numbering_index = index
+        break
+    return layout
+
+
+def is_total_row(cells: Sequence[str | None], name_col: int | None) -> bool:
+    """A total row: "Tổng cộng" / "Cộng" / "Tổng số" / "Tổng:" in a text cell near the start.
+
+    The name cell must be empty, hold a number ("150 người") or be the keyword cell itself: a row
+    with a real name is a person whatever its other cells say.
+    """
+    limit = max(4, (name_col or 0) + 1)
+    for i, value in enumerate(cells[:limit]):
+        text = cell_text(value)
+        if not text or not _TOTAL_RE.match(_SPACES.sub(" ", text.lower())):
+            continue
+        if name_col is None or name_col == i or name_col >= len(cells):
+            return True
+        name = cell_text(cells[name_col])
+        if not name or _HAS_DIGIT.search(name) or _TOTAL_RE.match(_SPACES.sub(" ", name.lower())):
+            return True
+    return False
+
+
+@dataclass
+class TableRows:
+    """The rows of one table, column-wise: what source.py puts in the frame."""
+
+    source_row: list[int] = field(default_factory=list)
+    row_kind: list[str] = field(default_factory=list)
+    values: dict[str, list[str | None]] = field(default_factory=dict)
+    numeric_cells: list[list[str]] = field(default_factory=list)
+    blank_rows: int = 0
+
+    @property
+    def data_rows(self) -> int:
+        return sum(1 for k in self.row_kind if k == "data")
+
+    @property
+    def total_rows(self) -> int:
+        return sum(1 for k in self.row_kind if k == "total")
+
+
+def extract_rows(
+    grid: Grid,
+    layout: Layout,
+    fields: Sequence[str] | None = None,
+) -> TableRows:
+    """Every row below the header as data or total rows (blank rows counted, not kept).
+
+    `fields` are the output columns (default: canonical_fields()); a field named by two columns
+    takes the first non-empty value; the Nam/Nữ pair becomes ngay_sinh and gioi_tinh.
+    """
+    fields = list(fields if fields is not None else canonical_fields())
+    out = TableRows(values={f: [] for f in fields})
+    # field -> column indexes, in column order
+    where: dict[str, list[int]] = {}
+    for i, name in enumerate(layout.columns):
+        if name is not None:
+            where.setdefault(name, []).append(i)
+    plain = [(f, where[f]) for f in fields if f in where]
+    missing = [f for f in fields if f not in where]
+    pair = [(p, where[p]) for p in PAIR_FIELDS if p in where]
+    has_pair = bool(pair) and "ngay_sinh" in out.values and "gioi_tinh" in out.values
+    name_col = where["ho_ten"][0] if "ho_ten" in where else None
+    numeric_rows = grid.numeric
+
+    def first(cells: list[str | None], idx: list[int], width: int) -> tuple[str | None, int]:
+        for i in idx:
+            if i < width:
+                v = cells[i]
+                if v is not None:
+                    v = v.strip()
+                    if v:
+                        return v, i
+        return None, -1
+
+    values = out.values
+    for index in range(layout.body_start, len(grid.rows)):
+        if index == layout.numbering_index:
+            continue
+        cells = grid.rows[index]
+        width = len(cells)
+        if is_blank(cells):
+            out.blank_rows += 1
+            continue
+        num = numeric_rows[index] if numeric_rows is not None else None
+        flagged: list[str] = []
+        row_values: dict[str, str | None] = {}
+        for f, idx in plain:
+            v, col = first(cells, idx, width)
+            row_values[f] = v
+            if num and col in num:
+                flagged.append(f)
+        if has_pair:
+            found = [(p, *first(cells, idx, width)) for p, idx in pair]
+            found = [(p, v, col) for p, v, col in found if v is not None]
+            if found and row_values.get("ngay_sinh") is None:
+                p, v, col = found[0]
+                row_values["ngay_sinh"] = v
+                if num and col in num:
+                    flagged.append("ngay_sinh")
+            if len(found) == 1 and row_values.get("gioi_tinh") is None:
+                row_values["gioi_tinh"] = _GENDER_OF_PAIR[found[0][0]]
+        for f in plain:
+            values[f[0]].append(row_values[f[0]])
+        for f in missing:
+            values[f].append(row_values.get(f))
+        out.source_row.append(grid.row_numbers[index])
+        out.row_kind.append("total" if is_total_row(cells, name_col) else "data")
+        out.numeric_cells.append([f for f in fields if f in flagged])
+    return out

@@ -1,0 +1,162 @@
+"""Read one source folder (every extract file in it) into one raw frame plus per-file reports.
+
+The frame keeps every non-blank row below each header, in file order, with the row number a
+spreadsheet program shows: nothing is judged here (junk rows stay data; total rows are marked).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import polars as pl
+
+from ducpho_etl.contracts import SourceContract, canonical_fields
+from ducpho_etl.ingest.files import file_fingerprint
+from ducpho_etl.ingest.readers import (
+    DELIMITED_SUFFIXES,
+    WORKBOOK_SUFFIXES,
+    Table,
+    read_delimited,
+    read_workbook,
+)
+from ducpho_etl.ingest.sheets import IngestError, detect_layout, extract_rows
+
+__all__ = ["IngestError", "extract_files", "frame_schema", "read_source"]
+
+EXTRACT_SUFFIXES = DELIMITED_SUFFIXES + WORKBOOK_SUFFIXES
+META_COLUMNS = ("source", "source_file", "sheet", "source_row", "row_kind", "encoding")
+
+
+def frame_schema() -> dict[str, pl.DataType]:
+    """Column -> dtype of the frame read_source returns."""
+    schema: dict[str, pl.DataType] = {
+        "source": pl.String(),
+        "source_file": pl.String(),
+        "sheet": pl.String(),
+        "source_row": pl.Int64(),
+        "row_kind": pl.String(),
+        "encoding": pl.String(),
+    }
+    for name in canonical_fields():
+        schema[name] = pl.String()
+    schema["numeric_cells"] = pl.List(pl.String())
+    return schema
+
+
+def extract_files(source_dir: Path) -> list[Path]:
+    """Extract files under a source folder, sorted by relative posix path.
+
+    Hidden files and folders (".name") and Office lock files ("~$name") are ignored, as are
+    files of other kinds.
+    """
+    found = []
+    for path in source_dir.rglob("*"):
+        rel = path.relative_to(source_dir)
+        if any(part.startswith((".", "~$")) for part in rel.parts):
+            continue
+        if path.is_file() and path.suffix.lower() in EXTRACT_SUFFIXES:
+            found.append((rel.as_posix(), path))
+    return [p for _, p in sorted(found)]
+
+
+def _read_tables(path: Path, name: str, header_map: dict[str, str]) -> tuple[list[Table], dict]:
+    if path.suffix.lower() in DELIMITED_SUFFIXES:
+        data = path.read_bytes()
+        fingerprint = {"size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        return [read_delimited(data, name, header_map)], fingerprint
+    fingerprint = file_fingerprint(path)
+    return read_workbook(path, name), fingerprint
+
+
+def read_file(
+    path: Path, name: str, contract: SourceContract
+) -> tuple[list[pl.DataFrame], list[dict]]:
+    """One extract file -> (one frame per table, one report per table)."""
+    header_map = contract.header_map
+    fields = canonical_fields()
+    schema = frame_schema()
+    tables, fingerprint = _read_tables(path, name, header_map)
+
+    frames: list[pl.DataFrame] = []
+    reports: list[dict] = []
+    skipped: list[dict] = []
+    for table in tables:
+        layout = detect_layout(table.grid, header_map)
+        report = {
+            "file": name,
+            "sheet": table.sheet,
+            "encoding": table.encoding,
+            "header_row": None,
+            "data_rows": 0,
+            "total_rows": 0,
+            "blank_rows": 0,
+            "repaired_cells": table.repaired_cells,
+            "unknown_headers": [],
+            **fingerprint,
+        }
+        if layout is None:
+            # A workbook may hold a sheet of notes or a summary next to the list: reported, and
+            # an error only when no table of the file has a header.
+            report["skipped"] = "no header row with a name column (Họ và tên)"
+            skipped.append(report)
+            continue
+        rows = extract_rows(table.grid, layout, fields)
+        report.update(
+            header_row=table.grid.row_numbers[layout.header_index],
+            data_rows=rows.data_rows,
+            total_rows=rows.total_rows,
+            blank_rows=rows.blank_rows,
+            unknown_headers=layout.unknown_headers,
+        )
+        reports.append(report)
+        n = len(rows.source_row)
+        columns: dict[str, list] = {
+            "source": [contract.key] * n,
+            "source_file": [name] * n,
+            "sheet": [table.sheet] * n,
+            "source_row": rows.source_row,
+            "row_kind": rows.row_kind,
+            "encoding": [table.encoding] * n,
+            **rows.values,
+            "numeric_cells": rows.numeric_cells,
+        }
+        frames.append(pl.DataFrame(columns, schema=schema))
+    if not reports:
+        where = f"first {len(tables)} sheet(s)" if tables[0].sheet is not None else "file"
+        raise IngestError(
+            name,
+            f"no header row with a name column (Họ và tên) and another known column "
+            f"in the first rows of the {where}",
+        )
+    # Keep the file's sheet order in the reports.
+    order = {t.sheet: i for i, t in enumerate(tables)}
+    reports = sorted(reports + skipped, key=lambda r: order[r["sheet"]])
+    return frames, reports
+
+
+def read_source(source_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+    """Read every extract file (.csv, .txt, .xlsx, .xls) of one source folder.
+
+    Files are read in order of their relative posix path; hidden files and ~$ lock files are
+    ignored. Returns (frame, file_reports); see frame_schema() for the frame's columns. Raises
+    IngestError for a folder without extract files and for any unreadable file.
+    """
+    source_dir = Path(source_dir)
+    label = source_dir.name or str(source_dir)
+    if not source_dir.is_dir():
+        raise IngestError(label, "source folder is missing")
+    paths = extract_files(source_dir)
+    if not paths:
+        raise IngestError(label, "source folder has no extract files (.csv, .txt, .xlsx, .xls)")
+    frames: list[pl.DataFrame] = []
+    reports: list[dict] = []
+    for path in paths:
+        file_frames, file_reports = read_file(
+            path, path.relative_to(source_dir).as_posix(), contract
+        )
+        frames.extend(file_frames)
+        reports.extend(file_reports)
+    if not frames:  # pragma: no cover - read_file raises first
+        return pl.DataFrame(schema=frame_schema()), reports
+    return pl.concat(frames, how="vertical"), reports
