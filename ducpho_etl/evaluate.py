@@ -20,7 +20,7 @@ def evaluate(run_dir: Path, truth_dir: Path) -> dict:
     """Link precision/recall, status agreement, per-source cleaned counts, rows lost."""
     run = load_run(run_dir)
     truth = pl.read_parquet(truth_dir / "truth.parquet")
-    both = truth.join(run, on=KEY, how="full", coalesce=True)
+    both = truth.join(run, on=KEY, how="full", coalesce=True, nulls_equal=True)
     lost = both.filter(pl.col("status").is_null()).height
     extra = both.filter(pl.col("expected_status").is_null()).height
     both = both.filter(pl.col("status").is_not_null() & pl.col("expected_status").is_not_null())

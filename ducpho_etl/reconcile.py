@@ -16,7 +16,7 @@ RAW_FIELDS_KEPT = ["ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "so_cmnd"
 CANONICAL_KEPT = ["name", "name_key", "birth_year", "birth_month", "birth_day",
                   "birth_precision", "gender", "id12", "id12_status", "cmnd9", "bhxh10", "mst10",
                   "ma_xa", "xa_2025"]
-UNLINKED_DUP_KEY = ["name_key", "birth_year", "birth_month", "birth_day", "gender"]
+UNLINKED_DUP_KEY = ["name_key", "gender", "birth_year"]
 
 
 def reconcile_source(raw: pl.DataFrame, contract: SourceContract, registry: pl.DataFrame,
@@ -45,12 +45,12 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
     too_old = pl.lit(contract.max_age is not None) & (age > (contract.max_age or 999) + 1)
     age_bad = linked & (too_young | too_old).fill_null(False)
     first_of_person = pl.col("row_id") == pl.col("row_id").min().over("person_id")
-    unlinked_first = pl.col("row_id") == pl.col("row_id").min().over(
-        pl.when(pl.col("_nf")).then(pl.struct(UNLINKED_DUP_KEY)).otherwise(None))
     rejected = pl.col("reject_codes").list.len() > 0
     frame = frame.with_columns(
         _nf=~rejected & (pl.col("link_outcome") == "none") & pl.col("birth_year").is_not_null()
     )
+    frame = frame.join(_unlinked_duplicates(frame), on="row_id", how="left")
+    unlinked_first = pl.col("_unlinked_dup_of").is_null()
     status = (
         pl.when(rejected).then(pl.lit("rejected"))
         .when(linked & ~first_of_person).then(pl.lit("duplicate"))
@@ -71,6 +71,7 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
     frame = frame.with_columns(
         duplicate_of=pl.when((pl.col("status") == "duplicate") & linked)
         .then(pl.col("_first_person"))
+        .when(pl.col("status") == "duplicate").then(pl.col("_unlinked_dup_of"))
     )
     status_code = (
         pl.when(pl.col("status") == "duplicate")
@@ -93,6 +94,25 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
         pl.col("norm_codes"),
     ).list.unique(maintain_order=True)
     return frame.with_columns(reason_codes=codes).sort("row_id")
+
+
+def _unlinked_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
+    """row_id -> "file:row" of the earliest earlier unlinked row with the same name, gender and
+    birth year, and no contradicting day or month (a year-only row repeats a full-date one)."""
+    cols = ["row_id", *UNLINKED_DUP_KEY, "birth_month", "birth_day", "source_file", "source_row"]
+    rows = frame.filter(pl.col("_nf")).select(cols)
+    pairs = rows.join(rows, on=UNLINKED_DUP_KEY, suffix="_e").filter(
+        pl.col("row_id_e") < pl.col("row_id"))
+
+    def agree(part: str) -> pl.Expr:
+        return (pl.col(part).is_null() | pl.col(f"{part}_e").is_null()
+                | (pl.col(part) == pl.col(f"{part}_e")))
+
+    return (pairs.filter(agree("birth_month") & agree("birth_day"))
+            .sort("row_id_e").group_by("row_id").agg(
+                pl.concat_str(pl.col("source_file_e"), pl.lit(":"),
+                              pl.col("source_row_e").cast(pl.Utf8)).first()
+                .alias("_unlinked_dup_of")))
 
 
 def _shape_output(frame: pl.DataFrame) -> pl.DataFrame:

@@ -43,3 +43,15 @@ def make_registry():
 @pytest.fixture
 def make_raw():
     return raw_frame
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole session (about 15 s to start)."""
+    import os
+
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield

@@ -423,7 +423,26 @@ def repair_text(s: str) -> tuple[str, str | None]:
     return fixed, norm_tag
 
 
-def repair_series(s: pl.Series) -> tuple[pl.Series, pl.Series]:
+def repair_text_as(s: str, encoding: str) -> tuple[str, str | None]:
+    """Decode a cell with an encoding already established for its sheet.
+
+    Short cells with abbreviations ("Soá CMND/CCCD") do not score as Vietnamese alone; once most
+    of a sheet is known to be VNI or TCVN3, such a cell is converted unless that makes it look
+    less Vietnamese.
+    """
+    fixed = _nfc(s)
+    if fixed.isascii():
+        return fixed, None
+    raw = _cp1252_bytes(fixed)
+    if raw is None:
+        return fixed, None
+    candidate = {"vni": decode_vni, "tcvn3": decode_tcvn3}[encoding](raw)
+    if candidate != fixed and vietnamese_score(candidate) >= vietnamese_score(fixed):
+        return candidate, encoding
+    return fixed, None
+
+
+def repair_series(s: pl.Series, encoding: str | None = None) -> tuple[pl.Series, pl.Series]:
     """Vectorised :func:`repair_text` over a Utf8 Series (each distinct value repaired once).
 
     Returns (fixed series with the same name, Utf8 series "<name>_encoding" holding
@@ -432,7 +451,10 @@ def repair_series(s: pl.Series) -> tuple[pl.Series, pl.Series]:
     import polars as pl
 
     uniques = s.drop_nulls().unique().to_list()
-    repaired = [repair_text(v) for v in uniques]
+    if encoding is None:
+        repaired = [repair_text(v) for v in uniques]
+    else:
+        repaired = [repair_text_as(v, encoding) for v in uniques]
     fixed = s.replace_strict(
         uniques, [r[0] for r in repaired], default=None, return_dtype=pl.String
     )

@@ -24,6 +24,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 
 _EMPTY: frozenset[int] = frozenset()
 
+SHEET_ENCODING_MIN_CELLS = 3  # repaired cells that establish a sheet's legacy encoding
+
 
 @dataclass
 class Table:
@@ -110,7 +112,7 @@ def _sheet_table(reader: fastexcel.ExcelReader, sheet: str, kind: str) -> Table 
 
     columns: list[list[str | None]] = []
     numeric_rows: dict[int, set[int]] = {}
-    repairs = {"tcvn3": 0, "vni": 0, "nfd": 0}
+    repaired, repairs = _repair_columns(texts, as_bool, as_date)
     for col_index, name in enumerate(texts.columns):
         text = texts.get_column(name)
         boolean = as_bool.get_column(name)
@@ -118,14 +120,9 @@ def _sheet_table(reader: fastexcel.ExcelReader, sheet: str, kind: str) -> Table 
         is_bool_cell = text.is_in(["true", "false"]).fill_null(False)
         numeric = (boolean.is_not_null() & ~is_bool_cell).fill_null(False)
         is_date = (date.is_not_null() & boolean.is_null()).fill_null(False)
-        is_text = (text.is_not_null() & ~numeric & ~is_date).fill_null(False)
 
         nulls = pl.Series(name, [None] * len(text), dtype=pl.String)
-        text_only = text.zip_with(is_text, nulls)
-        fixed, tags = repair_series(text_only)
-        for tag, count in tags.drop_nulls().value_counts().iter_rows():
-            if tag in repairs:
-                repairs[tag] += count
+        fixed = repaired[col_index]
         numbers = text.str.replace(r"^(-?\d+)\.0+$", "${1}")
         dates = date.dt.strftime("%Y-%m-%d")
         value = fixed
@@ -168,3 +165,39 @@ def read_workbook(path: Path, name: str) -> list[Table]:
     if not tables:
         raise IngestError(name, "workbook has no sheet with data")
     return tables
+
+
+def _text_cells(texts: pl.DataFrame, as_bool: pl.DataFrame, as_date: pl.DataFrame,
+                name: str) -> pl.Series:
+    """The column's text cells only (numbers and dates nulled)."""
+    text, boolean, date = texts[name], as_bool[name], as_date[name]
+    is_bool_cell = text.is_in(["true", "false"]).fill_null(False)
+    numeric = (boolean.is_not_null() & ~is_bool_cell).fill_null(False)
+    is_date = (date.is_not_null() & boolean.is_null()).fill_null(False)
+    is_text = (text.is_not_null() & ~numeric & ~is_date).fill_null(False)
+    return text.zip_with(is_text, pl.Series(name, [None] * len(text), dtype=pl.String))
+
+
+def _repair_columns(texts: pl.DataFrame, as_bool: pl.DataFrame,
+                    as_date: pl.DataFrame) -> tuple[list[pl.Series], dict[str, int]]:
+    """Repair text cells: each cell on its own merits, then, once a sheet is clearly in one
+    legacy encoding (TCVN3 or VNI read as cp1252), the cells too short to tell alone."""
+    repairs = {"tcvn3": 0, "vni": 0, "nfd": 0}
+    originals, fixed_columns, tag_columns = [], [], []
+    for name in texts.columns:
+        text_only = _text_cells(texts, as_bool, as_date, name)
+        fixed, tags = repair_series(text_only)
+        for tag, count in tags.drop_nulls().value_counts().iter_rows():
+            repairs[tag] = repairs.get(tag, 0) + count
+        originals.append(text_only)
+        fixed_columns.append(fixed)
+        tag_columns.append(tags)
+    legacy = max(("tcvn3", "vni"), key=lambda t: repairs[t])
+    if repairs[legacy] >= SHEET_ENCODING_MIN_CELLS:
+        for i, (original, tags) in enumerate(zip(originals, tag_columns, strict=True)):
+            pending = original.zip_with(tags.is_null(), original.clear(len(original)))
+            second, second_tags = repair_series(pending, legacy)
+            use = second_tags.is_not_null()
+            fixed_columns[i] = second.zip_with(use, fixed_columns[i])
+            repairs[legacy] += int(use.sum())
+    return fixed_columns, repairs

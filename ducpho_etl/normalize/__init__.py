@@ -1,0 +1,92 @@
+"""Row-level normalisation of citizen-data extracts.
+
+``normalize_frame(df)`` adds cleaned columns (name, keys, birth date parts, gender, ids,
+commune codes) and ``norm_codes`` (List(Utf8) of machine codes; see ``REASONS``).
+Input columns and extra columns pass through untouched.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ducpho_etl.normalize import dates, gender, ids, names, places
+from ducpho_etl.normalize.dates import normalize_dates, parse_birth_date
+from ducpho_etl.normalize.gender import normalize_gender
+from ducpho_etl.normalize.ids import check_id_consistency, normalize_id12, normalize_ids
+from ducpho_etl.normalize.names import (
+    codes_to_list,
+    family_equivalent,
+    name_key,
+    name_key_expr,
+    normalize_names,
+    title_case,
+)
+from ducpho_etl.normalize.places import PLACES, normalize_places, resolve_place
+
+REASONS: dict[str, tuple[str, str]] = {
+    **names.REASONS,
+    **dates.REASONS,
+    **gender.REASONS,
+    **ids.REASONS,
+    **places.REASONS,
+}
+
+OUTPUT_SCHEMA: dict[str, pl.DataType] = {
+    "name": pl.String(),
+    "name_key": pl.String(),
+    "family_key": pl.String(),
+    "middle_key": pl.String(),
+    "given_key": pl.String(),
+    "birth_year": pl.Int32(),
+    "birth_month": pl.Int8(),
+    "birth_day": pl.Int8(),
+    "birth_precision": pl.String(),
+    "gender": pl.String(),
+    "id12": pl.String(),
+    "id12_status": pl.String(),
+    "id12_consistent": pl.Boolean(),
+    "cmnd9": pl.String(),
+    "bhxh10": pl.String(),
+    "mst10": pl.String(),
+    "mst_valid": pl.Boolean(),
+    "ma_xa": pl.String(),
+    "xa_2025": pl.String(),
+    "norm_codes": pl.List(pl.String()),
+}
+
+
+def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """Normalise a raw extract frame; returns the input columns plus ``OUTPUT_SCHEMA`` columns."""
+    out = df.drop([c for c in OUTPUT_SCHEMA if c in df.columns])
+    # codes accumulate as a "|"-joined string (fast), converted to List(Utf8) at the end
+    out = out.with_columns(pl.lit("", dtype=pl.String).alias("norm_codes"))
+    out = normalize_names(out)
+    out = normalize_dates(out)
+    out = normalize_gender(out)
+    out = normalize_ids(out)
+    out = check_id_consistency(out)
+    out = normalize_places(out)
+    out = out.with_columns(codes_to_list(pl.col("norm_codes")).alias("norm_codes"))
+    keep = [c for c in df.columns if c not in OUTPUT_SCHEMA]
+    return out.select(*keep, *[pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()])
+
+
+__all__ = [
+    "OUTPUT_SCHEMA",
+    "PLACES",
+    "REASONS",
+    "check_id_consistency",
+    "family_equivalent",
+    "name_key",
+    "name_key_expr",
+    "normalize_dates",
+    "normalize_frame",
+    "normalize_gender",
+    "normalize_id12",
+    "normalize_ids",
+    "normalize_names",
+    "normalize_places",
+    "parse_birth_date",
+    "resolve_place",
+    "title_case",
+]

@@ -1,0 +1,283 @@
+"""Identifier normalisation: 12-digit personal ID, old 9-digit CMND, BHXH code, tax code (MST).
+
+All in polars expressions except the MST check digit (python-stdnum over unique values).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from stdnum.vn import mst as _mst
+
+from ducpho_etl.normalize.names import _ensure, append_codes, code_if
+
+REASONS: dict[str, tuple[str, str]] = {
+    "id_missing": ("Thiếu số định danh cá nhân", "Personal ID number is missing"),
+    "id_padded_excel": (
+        "Số CCCD thiếu số 0 đầu (do Excel), đã bổ sung",
+        "ID lost its leading zero (Excel); restored",
+    ),
+    "id_scientific": (
+        "Số CCCD ở dạng số mũ (vd 5.10851E+11), đã mất chữ số, không dùng được",
+        "ID in scientific notation (e.g. 5.10851E+11): digits lost, unusable",
+    ),
+    "id_bad_length": ("Số CCCD không đủ 12 chữ số", "ID does not have 12 digits"),
+    "id_non_digit": ("Số CCCD có ký tự không phải chữ số", "ID contains non-digit characters"),
+    "id_bad_province": (
+        "Ba số đầu của số CCCD không phải mã tỉnh hợp lệ",
+        "First 3 digits of the ID are not a valid province code",
+    ),
+    "id_cmnd_in_id_column": (
+        "Cột số định danh chứa số CMND 9 số, đã chuyển sang cột CMND",
+        "Old 9-digit CMND found in the ID column; moved to cmnd9",
+    ),
+    "id_inconsistent_birth": (
+        "Số CCCD không khớp năm sinh (thế kỷ hoặc 2 số cuối năm sinh)",
+        "ID digits disagree with the birth year (century or year digits)",
+    ),
+    "id_inconsistent_gender": (
+        "Số CCCD không khớp giới tính",
+        "ID gender/century digit disagrees with the gender",
+    ),
+    "cmnd_padded": ("Số CMND thiếu số 0 đầu, đã bổ sung", "CMND lost its leading zero; restored"),
+    "cmnd_bad_length": ("Số CMND không đủ 9 chữ số", "CMND does not have 9 digits"),
+    "bhxh_padded": (
+        "Mã BHXH thiếu số 0 đầu (do Excel), đã bổ sung",
+        "Social-insurance code lost leading zeros (Excel); restored",
+    ),
+    "bhxh_from_bhyt": (
+        "Mã BHXH lấy từ 10 ký tự cuối của số thẻ BHYT",
+        "Social-insurance code taken from the last 10 characters of the health-insurance card",
+    ),
+    "bhxh_bad_length": ("Mã BHXH không hợp lệ (không phải 10 chữ số)", "Invalid BHXH code"),
+    "bhyt_invalid": ("Số thẻ BHYT không đúng định dạng", "Health-insurance card number malformed"),
+    "mst_branch_dropped": (
+        "Mã số thuế có đuôi chi nhánh, đã bỏ",
+        "Tax-code branch suffix dropped",
+    ),
+    "mst_padded": ("Mã số thuế thiếu số 0 đầu, đã bổ sung", "Tax code lost its leading zero"),
+    "mst_invalid": ("Mã số thuế không hợp lệ", "Tax code is invalid"),
+}
+
+# Circular 07/2016/TT-BCA province (birth-registration) codes.
+PROVINCE_CODES: dict[str, str] = {
+    "001": "Hà Nội", "002": "Hà Giang", "004": "Cao Bằng", "006": "Bắc Kạn",
+    "008": "Tuyên Quang", "010": "Lào Cai", "011": "Điện Biên", "012": "Lai Châu",
+    "014": "Sơn La", "015": "Yên Bái", "017": "Hòa Bình", "019": "Thái Nguyên",
+    "020": "Lạng Sơn", "022": "Quảng Ninh", "024": "Bắc Giang", "025": "Phú Thọ",
+    "026": "Vĩnh Phúc", "027": "Bắc Ninh", "030": "Hải Dương", "031": "Hải Phòng",
+    "033": "Hưng Yên", "034": "Thái Bình", "035": "Hà Nam", "036": "Nam Định",
+    "037": "Ninh Bình", "038": "Thanh Hóa", "040": "Nghệ An", "042": "Hà Tĩnh",
+    "044": "Quảng Bình", "045": "Quảng Trị", "046": "Thừa Thiên Huế", "048": "Đà Nẵng",
+    "049": "Quảng Nam", "051": "Quảng Ngãi", "052": "Bình Định", "054": "Phú Yên",
+    "056": "Khánh Hòa", "058": "Ninh Thuận", "060": "Bình Thuận", "062": "Kon Tum",
+    "064": "Gia Lai", "066": "Đắk Lắk", "067": "Đắk Nông", "068": "Lâm Đồng",
+    "070": "Bình Phước", "072": "Tây Ninh", "074": "Bình Dương", "075": "Đồng Nai",
+    "077": "Bà Rịa–Vũng Tàu", "079": "TP Hồ Chí Minh", "080": "Long An", "082": "Tiền Giang",
+    "083": "Bến Tre", "084": "Trà Vinh", "086": "Vĩnh Long", "087": "Đồng Tháp",
+    "089": "An Giang", "091": "Kiên Giang", "092": "Cần Thơ", "093": "Hậu Giang",
+    "094": "Sóc Trăng", "095": "Bạc Liêu", "096": "Cà Mau",
+}  # fmt: skip
+
+_NULL = pl.lit(None, pl.String)
+_SCI = r"^[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
+_SEPARATORS = r"[ \t\u00a0.\-_/,']"
+
+
+def _text(expr: pl.Expr) -> pl.Expr:
+    """Trimmed (also a leading Excel apostrophe), a trailing float '.0' removed; empty -> null.
+
+    No Unicode normalisation (costly on 1M rows and irrelevant to digits): any non-ASCII
+    character makes the value invalid.
+    """
+    t = expr.str.strip_chars().str.strip_chars_start("'")
+    t = pl.when(t.str.contains(r"^[0-9]+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
+    return t.replace("", None)
+
+
+def _digits(expr: pl.Expr) -> pl.Expr:
+    """Text with separators removed (may still hold non-digits)."""
+    return expr.str.replace_all(_SEPARATORS, "")
+
+
+def _id12_status(df: pl.DataFrame, text_col: str, digits_col: str) -> pl.Expr:
+    t, d = pl.col(text_col), pl.col(digits_col)
+    n = d.str.len_chars()
+    padded = pl.when(n == 11).then(pl.lit("0") + d).otherwise(d)
+    return (
+        pl.when(t.is_null())
+        .then(pl.lit("missing"))
+        .when(t.str.contains(_SCI))
+        .then(pl.lit("scientific"))
+        .when(~d.str.contains(r"^[0-9]+$"))
+        .then(pl.lit("bad_length"))
+        .when(n.is_in([8, 9]))
+        .then(pl.lit("cmnd_in_id_column"))
+        .when(~n.is_in([11, 12]))
+        .then(pl.lit("bad_length"))
+        .when(~padded.str.slice(0, 3).is_in(list(PROVINCE_CODES)))
+        .then(pl.lit("bad_province"))
+        .when(n == 11)
+        .then(pl.lit("padded"))
+        .otherwise(pl.lit("ok"))
+    )
+
+
+def normalize_id12(s: str | None) -> tuple[str | None, str]:
+    """Pure-Python helper: (id12 or None, status) for one value (same rules as the frame)."""
+    df = normalize_ids(pl.DataFrame({"so_dinh_danh": [s]}, schema={"so_dinh_danh": pl.String}))
+    return df.item(0, "id12"), df.item(0, "id12_status")
+
+
+_TMP = [
+    "__idt", "__idd", "__ct", "__cd", "__c_ok", "__bt", "__bd", "__b_ok", "__yt",
+    "__y_ok", "__from_bhyt", "__mt", "__mc", "__mm",
+]  # fmt: skip
+
+
+def normalize_ids(
+    df: pl.DataFrame,
+    id_col: str = "so_dinh_danh",
+    cmnd_col: str = "so_cmnd",
+    bhxh_col: str = "ma_bhxh",
+    bhyt_col: str = "the_bhyt",
+    mst_col: str = "mst",
+) -> pl.DataFrame:
+    """Add id12, id12_status, cmnd9, bhxh10, mst10, mst_valid and id codes.
+
+    ``id12_consistent`` needs birth_year and gender: see :func:`check_id_consistency`.
+    Intermediate values are materialised as temporary columns (eager polars has no
+    common-subexpression elimination).
+    """
+    if "norm_codes" not in df.columns:
+        df = df.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("norm_codes"))
+    # stage 1: trimmed texts
+    df = df.with_columns(
+        _text(_ensure(df, id_col)).alias("__idt"),
+        _text(_ensure(df, cmnd_col)).alias("__ct"),
+        _text(_ensure(df, bhxh_col)).alias("__bt"),
+        _text(_ensure(df, bhyt_col))
+        .str.replace_all(r"[\s.\-_/]", "")
+        .str.to_uppercase()
+        .alias("__yt"),
+        _text(_ensure(df, mst_col)).alias("__mt"),
+    )
+    # stage 2: digit strings
+    df = df.with_columns(
+        _digits(pl.col("__idt")).alias("__idd"),
+        _digits(pl.col("__ct")).alias("__cd"),
+        _digits(pl.col("__bt")).alias("__bd"),
+        pl.col("__yt").str.contains(r"^[A-Z]{2}[0-9]{13}$").fill_null(False).alias("__y_ok"),
+        pl.col("__mt").str.replace_all(r"[\s.]", "").alias("__mc"),
+    )
+    df = df.with_columns(
+        _id12_status(df, "__idt", "__idd").alias("id12_status"),
+        pl.col("__cd").str.contains(r"^[0-9]{8,9}$").fill_null(False).alias("__c_ok"),
+        pl.col("__bd").str.contains(r"^[0-9]{7,10}$").fill_null(False).alias("__b_ok"),
+        (pl.col("__bt").is_null() & pl.col("__y_ok")).alias("__from_bhyt"),
+        pl.col("__mc").str.extract(r"^([0-9]{9,10})(?:[-_/]?[0-9]{3})?$", 1).alias("__mm"),
+    )
+    st, dd = pl.col("id12_status"), pl.col("__idd")
+    cd, c_ok = pl.col("__cd"), pl.col("__c_ok")
+    bd, b_ok, from_bhyt = pl.col("__bd"), pl.col("__b_ok"), pl.col("__from_bhyt")
+    mm = pl.col("__mm")
+    df = df.with_columns(
+        pl.when(st == "ok")
+        .then(dd)
+        .when(st == "padded")
+        .then(pl.lit("0") + dd)
+        .otherwise(_NULL)
+        .alias("id12"),
+        pl.when(c_ok)
+        .then(cd.str.zfill(9))
+        .when(st == "cmnd_in_id_column")
+        .then(dd.str.zfill(9))
+        .otherwise(_NULL)
+        .alias("cmnd9"),
+        pl.when(b_ok)
+        .then(bd.str.zfill(10))
+        .when(from_bhyt)
+        .then(pl.col("__yt").str.slice(5, 10))
+        .otherwise(_NULL)
+        .alias("bhxh10"),
+        mm.str.zfill(10).alias("mst10"),
+    )
+    uniq = df.get_column("mst10").drop_nulls().unique().to_list()
+    valid = {v: bool(_mst.is_valid(v)) for v in uniq}
+    df = df.with_columns(
+        pl.when(pl.col("mst10").is_not_null())
+        .then(pl.col("mst10").replace_strict(valid, default=False, return_dtype=pl.Boolean))
+        .when(pl.col("__mt").is_not_null())
+        .then(pl.lit(False))
+        .otherwise(pl.lit(None, pl.Boolean))
+        .alias("mst_valid")
+    )
+
+    code_map = {
+        "padded": "id_padded_excel",
+        "scientific": "id_scientific",
+        "bad_length": "id_bad_length",
+        "bad_province": "id_bad_province",
+        "cmnd_in_id_column": "id_cmnd_in_id_column",
+        "missing": "id_missing",
+    }
+    codes = [
+        st.replace_strict(code_map, default=None, return_dtype=pl.String),
+        code_if(
+            pl.col("__idt").is_not_null() & ~dd.str.contains(r"^[0-9]*$") & (st != "scientific"),
+            "id_non_digit",
+        ),
+        code_if(
+            (c_ok & (cd.str.len_chars() == 8))
+            | (~c_ok & (st == "cmnd_in_id_column") & (dd.str.len_chars() == 8)),
+            "cmnd_padded",
+        ),
+        code_if(pl.col("__ct").is_not_null() & ~c_ok, "cmnd_bad_length"),
+        code_if(b_ok & (bd.str.len_chars() < 10), "bhxh_padded"),
+        code_if(from_bhyt, "bhxh_from_bhyt"),
+        code_if(pl.col("__bt").is_not_null() & ~b_ok, "bhxh_bad_length"),
+        code_if(pl.col("__yt").is_not_null() & ~pl.col("__y_ok"), "bhyt_invalid"),
+        code_if(
+            mm.is_not_null() & (pl.col("__mc").str.len_chars() > mm.str.len_chars()),
+            "mst_branch_dropped",
+        ),
+        code_if(mm.str.len_chars() == 9, "mst_padded"),
+        code_if(pl.col("mst_valid").not_(), "mst_invalid"),
+    ]
+    df = append_codes(df, codes)
+    return df.drop(_TMP)
+
+
+def expected_gender_digit_expr(birth_year: pl.Expr, gender: pl.Expr) -> pl.Expr:
+    """The 4th ID digit implied by birth century and gender (0/1 for 1900s, 2/3 for 2000s...)."""
+    century = (birth_year.cast(pl.Int32) - 1900) // 100
+    return century * 2 + (gender == "Nữ").cast(pl.Int32)
+
+
+def check_id_consistency(df: pl.DataFrame) -> pl.DataFrame:
+    """Add ``id12_consistent`` from id12, birth_year and gender (null when any is unknown).
+
+    False when digit 4 disagrees with gender or birth century or digits 5-6 with the birth
+    year. The id12 is kept: it may be mistyped or a relative's; the linker decides.
+    """
+    id12 = pl.col("id12")
+    by = pl.col("birth_year")
+    g = pl.col("gender")
+    gdig = id12.str.slice(3, 1).cast(pl.Int32, strict=False)
+    yy = id12.str.slice(4, 2).cast(pl.Int32, strict=False)
+    century_ok = (gdig // 2) == ((by.cast(pl.Int32) - 1900) // 100)
+    sex_ok = (gdig % 2) == (g == "Nữ").cast(pl.Int32)
+    yy_ok = yy == (by.cast(pl.Int32) % 100)
+    known = id12.is_not_null() & by.is_not_null() & g.is_not_null()
+    df = df.with_columns(
+        pl.when(known)
+        .then(century_ok & sex_ok & yy_ok)
+        .otherwise(pl.lit(None, pl.Boolean))
+        .alias("id12_consistent")
+    )
+    return append_codes(
+        df,
+        [
+            code_if(known & ~(century_ok & yy_ok), "id_inconsistent_birth"),
+            code_if(known & ~sex_ok, "id_inconsistent_gender"),
+        ],
+    )
