@@ -98,8 +98,9 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
 
 def _unlinked_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
     """row_id -> "file:row" of the earliest earlier unlinked row with the same name, gender and
-    birth year, and no contradicting day or month (a year-only row repeats a full-date one)."""
-    cols = ["row_id", *UNLINKED_DUP_KEY, "birth_month", "birth_day", "source_file", "source_row"]
+    birth year, and no contradicting day, month or ID (a year-only row repeats a full-date one)."""
+    cols = ["row_id", *UNLINKED_DUP_KEY, "birth_month", "birth_day", "id12", "source_file",
+            "source_row"]
     rows = frame.filter(pl.col("_nf")).select(cols)
     pairs = rows.join(rows, on=UNLINKED_DUP_KEY, suffix="_e").filter(
         pl.col("row_id_e") < pl.col("row_id"))
@@ -108,7 +109,7 @@ def _unlinked_duplicates(frame: pl.DataFrame) -> pl.DataFrame:
         return (pl.col(part).is_null() | pl.col(f"{part}_e").is_null()
                 | (pl.col(part) == pl.col(f"{part}_e")))
 
-    return (pairs.filter(agree("birth_month") & agree("birth_day"))
+    return (pairs.filter(agree("birth_month") & agree("birth_day") & agree("id12"))
             .sort("row_id_e").group_by("row_id").agg(
                 pl.concat_str(pl.col("source_file_e"), pl.lit(":"),
                               pl.col("source_row_e").cast(pl.Utf8)).first()

@@ -57,9 +57,7 @@ def read_registry(registry_dir: Path) -> tuple[pl.DataFrame, list[dict]]:
 def _bad_values(frame: pl.DataFrame, column: str, spec: dict) -> int | None:
     """Row index of the first value breaking the contract, or None."""
     col = pl.col(column)
-    ok = pl.lit(True)
-    if not spec.get("nullable"):
-        ok = ok & col.is_not_null()
+    ok = col.is_not_null() | pl.lit(bool(spec.get("nullable")))
     if "pattern" in spec:
         ok = ok & (col.is_null() | col.str.contains(spec["pattern"]))
     if "isin" in spec:

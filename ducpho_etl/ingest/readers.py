@@ -15,7 +15,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-from ducpho_etl.ingest.encodings import decode_bytes, repair_series
+from ducpho_etl.ingest.encodings import decode_bytes, repair_series, vietnamese_score
 from ducpho_etl.ingest.sheets import HEADER_SCAN_ROWS, Grid, IngestError, header_score
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -193,11 +193,28 @@ def _repair_columns(texts: pl.DataFrame, as_bool: pl.DataFrame,
         fixed_columns.append(fixed)
         tag_columns.append(tags)
     legacy = max(("tcvn3", "vni"), key=lambda t: repairs[t])
+    rival = "vni" if legacy == "tcvn3" else "tcvn3"
     if repairs[legacy] >= SHEET_ENCODING_MIN_CELLS:
         for i, (original, tags) in enumerate(zip(originals, tag_columns, strict=True)):
-            pending = original.zip_with(tags.is_null(), original.clear(len(original)))
+            # cells left alone, and cells a tie sent to the other legacy encoding
+            redo = (tags.is_null() | (tags == rival)).fill_null(True)
+            pending = original.zip_with(redo, original.clear(len(original)))
             second, second_tags = repair_series(pending, legacy)
-            use = second_tags.is_not_null()
+            keep_rival = _rival_reads_better(fixed_columns[i], second, tags == rival)
+            use = (second_tags.is_not_null() & ~keep_rival).fill_null(False)
             fixed_columns[i] = second.zip_with(use, fixed_columns[i])
             repairs[legacy] += int(use.sum())
+            repairs[rival] -= int((use & (tags == rival)).fill_null(False).sum())
     return fixed_columns, repairs
+
+
+def _rival_reads_better(rival_text: pl.Series, sheet_text: pl.Series,
+                        was_rival: pl.Series) -> pl.Series:
+    """True where a cell decoded with the other legacy encoding reads clearly more Vietnamese
+    than with the sheet's own (the sheet's encoding wins ties). Only tied cells are scored."""
+    out = [False] * len(rival_text)
+    for index in was_rival.fill_null(False).arg_true().to_list():
+        a, b = rival_text[index], sheet_text[index]
+        out[index] = (a is not None and b is not None
+                      and vietnamese_score(a) > vietnamese_score(b) + 0.25)
+    return pl.Series(out, dtype=pl.Boolean)

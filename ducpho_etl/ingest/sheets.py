@@ -33,6 +33,20 @@ _TOTAL_RE = re.compile(
     r"|^(?:tong|cong)\s*:"
 )
 _HAS_DIGIT = re.compile(r"\d")
+# Words that may follow the keyword and a count ("Tổng cộng: 1.234 người"); any other word
+# means a person's name that happens to start like a keyword ("Tong Cong Phuc").
+_COUNT_WORDS = {"người", "nguoi", "hộ", "ho", "trẻ", "tre", "đối", "doi", "tượng", "tuong",
+                "hội", "hoi", "viên", "vien", "cháu", "chau", "em", "số", "so", "cộng", "cong",
+                "danh", "sách", "sach", "ds", "toàn", "toan", "xã", "xa", "phường", "phuong"}
+
+
+def _is_total_text(text: str) -> bool:
+    folded = _SPACES.sub(" ", text.lower()).strip()
+    match = _TOTAL_RE.match(folded)
+    if not match:
+        return False
+    words = re.sub(r"[\d\W_]+", " ", folded[match.end():]).split()
+    return all(word in _COUNT_WORDS for word in words)
 _SPACES = re.compile(r"\s+")
 
 
@@ -223,12 +237,12 @@ def is_total_row(cells: Sequence[str | None], name_col: int | None) -> bool:
     limit = max(4, (name_col or 0) + 1)
     for i, value in enumerate(cells[:limit]):
         text = cell_text(value)
-        if not text or not _TOTAL_RE.match(_SPACES.sub(" ", text.lower())):
+        if not text or not _is_total_text(text):
             continue
         if name_col is None or name_col == i or name_col >= len(cells):
             return True
         name = cell_text(cells[name_col])
-        if not name or _HAS_DIGIT.search(name) or _TOTAL_RE.match(_SPACES.sub(" ", name.lower())):
+        if not name or _HAS_DIGIT.search(name) or _is_total_text(name):
             return True
     return False
 

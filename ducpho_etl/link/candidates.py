@@ -16,6 +16,9 @@ BLOCKS: list[tuple[str, ...]] = [
     ("family_key", "birth_year", "gender", "xa_2025"),
     ("given_key", "birth_year", "gender", "xa_2025"),
     ("middle_key", "given_key", "birth_year", "gender"),
+    # a full birth date is selective: it finds one-letter typos of people who moved commune
+    ("family_key", "birth_year", "birth_month", "birth_day"),
+    ("given_key", "birth_year", "birth_month", "birth_day"),
 ]
 # Rows without a birth year are compared only with exact name-key namesakes, at most this many.
 MAX_NAME_ONLY_BLOCK = 50
@@ -28,7 +31,7 @@ def candidate_pairs(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
         left = rows.select("row_id", *keys).drop_nulls(list(keys))
         if "middle_key" in keys:
             left = left.filter(pl.col("middle_key") != "")
-        if "birth_year" in keys:
+        if "birth_year" in keys and "birth_day" not in keys:
             left = pl.concat([left.with_columns(pl.col("birth_year") + shift)
                               for shift in (-1, 0, 1)])
         found.append(left.join(registry.select("person_id", *keys), on=list(keys))

@@ -65,7 +65,9 @@ def compare_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
     levels = pairs.with_columns(
         lvl_family=pl.when(r_family_word == c_family_word).then(pl.lit("exact"))
         .when(pl.col("r_family_key") == pl.col("c_family_key")).then(pl.lit("equiv"))
-        .when(pl.col("_fam_d") <= 1).then(pl.lit("typo"))
+        # one wrong letter in a 2-letter family name (Vũ/Từ, Lê/Lý) is another name
+        .when((pl.col("_fam_d") <= 1) & (pl.col("r_family_key").str.len_chars() >= 3)
+              & (pl.col("c_family_key").str.len_chars() >= 3)).then(pl.lit("typo"))
         .otherwise(pl.lit("diff")),
         lvl_given=pl.when(r_given_word == c_given_word).then(pl.lit("exact"))
         .when(pl.col("r_given_key") == pl.col("c_given_key")).then(pl.lit("accentless"))

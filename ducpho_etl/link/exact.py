@@ -28,9 +28,14 @@ def exact_hits(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
                .select("row_id", "person_id", stage=pl.lit("cmnd")))
     hits = pl.concat([by_id, by_cmnd]).unique(subset="row_id", keep="first", maintain_order=True)
     scored = compare_pairs(attach_fields(hits.select("row_id", "person_id"), rows, registry))
-    trusted = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
-               & pl.col("lvl_given").is_in(list(COMPATIBLE["given"]))
-               & pl.col("lvl_birth").is_in(list(COMPATIBLE["birth"])))
+    name_ok = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
+               & pl.col("lvl_given").is_in(list(COMPATIBLE["given"])))
+    name_same = (pl.col("lvl_family").is_in(["exact", "equiv"])
+                 & pl.col("lvl_given").is_in(["exact", "accentless"]))
+    # the number and the very same name outweigh a birth date off by a year (lunar, 29 Feb)
+    year_close = (pl.col("r_birth_year") - pl.col("c_birth_year")).abs() <= 1
+    trusted = name_ok & (pl.col("lvl_birth").is_in(list(COMPATIBLE["birth"]))
+                         | (name_same & year_close.fill_null(False)))
     return scored.join(hits.select("row_id", "stage"), on="row_id").with_columns(
         trusted=trusted
     )

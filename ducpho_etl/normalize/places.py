@@ -163,6 +163,20 @@ def place_text_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
+# A village segment ("Thôn Sa Huỳnh", "Tổ dân phố 4") up to the next comma: villages may share a
+# name with a commune ("Thôn Sa Huỳnh, xã Phổ Cường" is in Phổ Cường, not in Sa Huỳnh).
+_VILLAGE_SEGMENT = (r"(?i)(?:^|[,;])\s*(?:thôn|thon|tổ dân phố|to dan pho|tdp|xóm|xom|khu phố|"
+                    r"khu pho|ấp|ap|đội|doi)\b[^,;]*")
+
+
+def strip_village_expr(expr: pl.Expr) -> pl.Expr:
+    """The address without its village segments (only when something else remains)."""
+    text = expr.str.normalize("NFC")
+    stripped = text.str.replace_all(_VILLAGE_SEGMENT, ",")
+    has_rest = stripped.str.contains(r"[\p{L}0-9]")
+    return pl.when(has_rest.fill_null(False)).then(stripped).otherwise(text)
+
+
 def _first_hit(df: pl.DataFrame, list_col: str, enc: dict[bool, dict[str, str]]) -> pl.DataFrame:
     """Per row index: the encoded resolution of the first resolvable match in ``list_col``."""
     flat = df.select("__i", "__post", pl.col(list_col).alias("__m")).explode("__m")
@@ -206,7 +220,7 @@ def normalize_places(
 def _places_core(df: pl.DataFrame, xa_col: str, address_col: str) -> pl.DataFrame:
     df = df.with_columns(
         place_text_expr(pl.col(xa_col)).alias("__xt"),
-        place_text_expr(pl.col(address_col)).alias("__dt"),
+        place_text_expr(strip_village_expr(pl.col(address_col))).alias("__dt"),
     )
     df = df.with_columns(
         pl.col("__xt").str.extract_all(_PATTERN).alias("__xm"),

@@ -48,7 +48,9 @@ def _sorted_specs(specs: list[FileSpec]) -> list[FileSpec]:
 
 
 def _make_nonreg(w: World, conf: ConfusableIndex, rng: random.Random, lo: int, hi: int,
-                 namesake: bool) -> int | None:
+                 namesake: bool, taken: set[tuple]) -> int | None:
+    """A person outside the registry, confusable neither with a resident nor with another
+    outsider of the same source (two such rows would be indistinguishable)."""
     hi = min(hi, 2023)
     for _ in range(60):
         if namesake:
@@ -64,6 +66,10 @@ def _make_nonreg(w: World, conf: ConfusableIndex, rng: random.Random, lo: int, h
         y = rng.randint(lo, hi)
         if conf.people(male, fam, given, y):
             continue
+        key = (male, N.af(fam), N.af(given))
+        if any((*key, y + d) in taken for d in range(-2, 3)):
+            continue
+        taken.add((*key, y))
         if unit is None:
             unit = rng.choices(range(len(OLD_UNITS)), weights=UNIT_WEIGHTS)[0]
         from .people import REF, _birth_for_age
@@ -115,8 +121,9 @@ def _plan(source: str, w: World, conf: ConfusableIndex, scale: float, rng: rando
     dead = [i for i in range(w.n_reg) if not w.alive[i] and elig(i)]
     deceased = rng.sample(dead, min(n_dec, len(dead)))
     nonreg = []
+    taken: set[tuple] = set()
     for k in range(n_nf):
-        i = _make_nonreg(w, conf, rng, lo, hi, namesake=(k % 3 == 0))
+        i = _make_nonreg(w, conf, rng, lo, hi, namesake=(k % 3 == 0), taken=taken)
         if i is not None:
             nonreg.append(i)
     entries: list[tuple[str, int | None]] = [("reg", i) for i in matched + deceased]

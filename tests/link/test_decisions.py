@@ -172,3 +172,10 @@ def test_every_status_is_known(make_raw, registry):
     assert out["status"].is_in(["matched", "duplicate", "deceased", "review", "not_found",
                                 "rejected"]).all()
     assert out.schema["person_id"] == pl.Utf8
+
+
+def test_id_with_same_name_and_birth_year_off_by_one_is_trusted(make_raw, registry):
+    # 29/02/1972 written as a lunar-shifted 28/02/1971: day and year both differ
+    row = _one(make_raw, registry, {"ho_ten": "Phạm Văn Tâm", "ngay_sinh": "10/12/1989",
+                                    "gioi_tinh": "Nam", "so_dinh_danh": "051090000007"})
+    assert (row["status"], row["person_id"], row["link_stage"]) == ("matched", "051090000007", "id12")
