@@ -32,7 +32,7 @@ def _summary_table(summary: pl.DataFrame, title: str) -> Table:
 
 @app.command()
 def run(
-    input: Annotated[Path, typer.Option("--input", "-i", help="INPUT folder (registry/ + one folder per source)")],
+    input: Annotated[Path, typer.Option("--input", "-i", help="registry/ + a folder per source")],
     output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder (runs/, latest)")],
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these source keys")] = None,
     data_year: Annotated[int, typer.Option(help="Year the extracts refer to (place names, ages)")] = 2023,
@@ -40,8 +40,8 @@ def run(
     """Run the nightly flow now (Prefect's embedded server unless PREFECT_API_URL is set)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.nightly import PROGRESS_HOOKS, nightly
     from ducpho_etl.pipeline import select_sources
+    from flows.nightly import PROGRESS_HOOKS, nightly
 
     if not input.is_dir():
         console.print(f"[red]Input folder not found: {input}")

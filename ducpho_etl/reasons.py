@@ -9,7 +9,8 @@ import polars as pl
 STATUS_REASONS = {
     "duplicate_person": ("Trùng người với một dòng trước trong cùng nguồn",
                          "Same person as an earlier row of this source"),
-    "duplicate_unlinked": ("Trùng họ tên, ngày sinh, giới tính với một dòng trước (không có trong CSDL dân cư)",
+    "duplicate_unlinked": ("Trùng họ tên, ngày sinh, giới tính với một dòng trước "
+                           "(không có trong CSDL dân cư)",
                            "Same name, birth date and gender as an earlier row (not in the registry)"),
     "deceased": ("Người đã chết theo CSDL dân cư", "Dead according to the registry"),
     "ambiguous_candidates": ("Nhiều người trong CSDL dân cư khớp như nhau, cần cán bộ xác minh",

@@ -118,7 +118,7 @@ def _birth_level() -> pl.Expr:
         .when((ry == cy) & same_dm).then(pl.lit("exact"))
         .when((ry == cy) & both_days & (rd == cm) & (rm == cd)).then(pl.lit("swap"))
         .when((ry == cy) & ~both_days).then(pl.lit("year"))
-        .when((ry == cy)).then(pl.lit("year_dm_diff"))
+        .when(ry == cy).then(pl.lit("year_dm_diff"))
         .when(((ry - cy).abs() == 1) & same_dm).then(pl.lit("lunar"))
         .when(((ry - cy).abs() == 1) & ~both_days).then(pl.lit("near_year"))
         .otherwise(pl.lit("diff"))
