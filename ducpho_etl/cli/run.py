@@ -1,32 +1,38 @@
-"""The ducpho-etl command line (typer + rich)."""
+"""Commands that run the pipeline and read its results: run, summary, sample, evaluate."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
-# Quiet, local Prefect defaults for one-off runs; a user's own settings win.
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
-os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
+import polars as pl
+import typer
+from rich.table import Table
 
-import polars as pl  # noqa: E402
-import typer  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="Clean citizen-data extracts and reconcile them with the CCCD registry.")
-console = Console()
+from ducpho_etl.cli.app import app, console
 
 
 def _summary_table(summary: pl.DataFrame, title: str) -> Table:
+    """Counts in Vietnamese number format (219.497); numbers never wrap or shorten, and the
+    Vietnamese label is left out when the terminal is too narrow for it."""
+    cells = [[f"{v:,}".replace(",", ".") if isinstance(v, int) else str(v) for v in row]
+             for row in summary.iter_rows()]
+    columns = list(summary.columns)
+    if console.width < 130 and "label" in columns:
+        drop = columns.index("label")
+        columns.pop(drop)
+        cells = [row[:drop] + row[drop + 1:] for row in cells]
     table = Table(title=title, show_lines=False)
-    for column in summary.columns:
-        table.add_column(column, justify="left" if column in ("source", "label") else "right")
-    for row in summary.iter_rows():
-        table.add_row(*[f"{v:,}".replace(",", ".") if isinstance(v, int) else str(v) for v in row])
+    for i, column in enumerate(columns):
+        width = max([len(column), *(len(row[i]) for row in cells)])
+        if column == "label":
+            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=40)
+        elif column == "source":
+            table.add_column(column, no_wrap=True, min_width=width)
+        else:
+            table.add_column(column, justify="right", no_wrap=True, min_width=width)
+    for row in cells:
+        table.add_row(*row)
     return table
 
 
@@ -129,6 +135,3 @@ def evaluate(
                 table.add_row(*[f"{v:.4f}" if isinstance(v, float) else str(v) for v in row])
             console.print(table)
 
-
-if __name__ == "__main__":
-    app()

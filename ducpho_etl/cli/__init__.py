@@ -1,0 +1,18 @@
+"""The ducpho-etl command line (typer + rich): one module per group of commands."""
+
+from __future__ import annotations
+
+import importlib
+
+from ducpho_etl.cli.app import app
+
+# Each module registers its commands on `app` when imported.
+COMMAND_MODULES = ["run", "contracts", "explain", "report", "serve"]
+for _name in COMMAND_MODULES:
+    try:
+        importlib.import_module(f"ducpho_etl.cli.{_name}")
+    except ModuleNotFoundError as exc:  # a command module not written yet
+        if exc.name != f"ducpho_etl.cli.{_name}":
+            raise
+
+__all__ = ["app"]

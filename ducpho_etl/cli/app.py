@@ -1,0 +1,19 @@
+"""The typer application and console shared by every command module."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+# Quiet, local Prefect defaults for one-off runs; a user's own settings win. Set before any
+# module imports Prefect (its settings are read at import time).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Clean citizen-data extracts and reconcile them with the CCCD registry.")
+console = Console()
