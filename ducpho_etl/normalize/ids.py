@@ -90,6 +90,11 @@ def _text(expr: pl.Expr) -> pl.Expr:
     character makes the value invalid.
     """
     t = expr.str.strip_chars().str.strip_chars_start("'")
+    # "CCCD: 051085123456", "số 051085123456": one long digit run among words is the number
+    run = r"(?:^|[^0-9])([0-9]{12}|[0-9]{9})(?:[^0-9]|$)"
+    lone_run = (t.str.contains(r"\p{L}\p{L}") & (t.str.count_matches(r"[0-9]+") == 1)
+                & t.str.contains(run) & ~t.str.contains(r"^[A-Za-z]{2}[0-9]"))
+    t = pl.when(lone_run).then(t.str.extract(run, 1)).otherwise(t)
     t = pl.when(t.str.contains(r"^[0-9]+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
     return t.replace("", None)
 

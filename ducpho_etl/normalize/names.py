@@ -26,6 +26,8 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "name_case_fixed": ("Họ tên sai chữ hoa/thường, đã chuẩn hóa", "Name capitalisation fixed"),
     "name_has_digits": ("Họ tên có chữ số", "Name contains digits"),
+    "name_punctuation_fixed": ("Họ tên có dấu câu thừa ở đầu/cuối, đã bỏ",
+                               "Stray punctuation around the name removed"),
     "name_single_word": ("Họ tên chỉ có một từ", "Name has a single word"),
     "name_family_equivalent": (
         "Họ tương đương (Huỳnh = Hoàng, Võ = Vũ), đã quy về một khóa",
@@ -222,11 +224,15 @@ def normalize_names(df: pl.DataFrame, col: str = "ho_ten") -> pl.DataFrame:
 NAME_COLUMNS = ["name", "name_key", "family_key", "middle_key", "given_key"]
 
 
+_EDGE_PUNCT = " \t.,;:*_-+\"'"
+
+
 def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
     raw = pl.col(col)
     df = df.with_columns(raw.str.normalize("NFC").alias("__nfc"))
     nfc = pl.col("__nfc")
-    df = df.with_columns(nfc.str.replace_all(_WS, " ").str.strip_chars().alias("__sp"))
+    # stray punctuation at either end ("Nguyễn Văn Hùng.", "- Lê Thị Lan") is not part of a name
+    df = df.with_columns(nfc.str.replace_all(_WS, " ").str.strip_chars(_EDGE_PUNCT).alias("__sp"))
     spaced = pl.col("__sp")
     df = df.with_columns(
         (spaced.str.len_chars().fill_null(0) > 0).alias("__has_text"),
@@ -239,7 +245,10 @@ def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
         code_if(~has_text, "name_missing").alias("__c1"),
         code_if(has_text & ~has_letter, "name_no_letters").alias("__c2"),
         code_if(has_letter & (raw != nfc), "name_nfd_fixed").alias("__c3"),
-        code_if(has_letter & (nfc != spaced), "name_spacing_fixed").alias("__c4"),
+        code_if(has_letter & (nfc.str.replace_all(_WS, " ").str.strip_chars() != spaced),
+                "name_punctuation_fixed").alias("__c9"),
+        code_if(has_letter & (nfc.str.strip_chars(_EDGE_PUNCT) != spaced), "name_spacing_fixed")
+        .alias("__c4"),
         code_if(
             has_letter & (_squash(spaced.str.normalize("NFKC")) != titled), "name_case_fixed"
         ).alias("__c5"),
@@ -262,6 +271,6 @@ def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
         code_if(n == 1, "name_single_word").alias("__c7"),
         code_if(family_raw.is_in(list(FAMILY_EQUIVALENTS)), "name_family_equivalent").alias("__c8"),
     )
-    cc = [f"__c{i}" for i in range(1, 9)]
+    cc = [f"__c{i}" for i in range(1, 10)]
     df = append_codes(df, [pl.col(c) for c in cc])
     return df.drop(*cc, "__nfc", "__sp", "__has_text", "__has_letter", "__title", "__parts")

@@ -136,3 +136,13 @@ def test_never_raises_on_arbitrary_text(rows):
     assert again.get_column("name").to_list() == out.get_column("name").to_list()
     assert again.get_column("name_key").to_list() == out.get_column("name_key").to_list()
     assert again.get_column("id12").to_list() == out.get_column("id12").to_list()
+
+
+def test_stray_punctuation_and_labelled_ids():
+    df = pl.DataFrame({"ho_ten": ["Nguyễn Văn Hùng.", "- Lê Thị Lan", "Trần Văn A"],
+                       "so_dinh_danh": ["CCCD: 051085123456", "số 211234567", "GD4515123456789"]})
+    out = normalize_frame(df)
+    assert out["name"].to_list() == ["Nguyễn Văn Hùng", "Lê Thị Lan", "Trần Văn A"]
+    assert "name_punctuation_fixed" in out["norm_codes"][0]
+    assert out["id12"].to_list() == ["051085123456", None, None]
+    assert out["cmnd9"].to_list() == [None, "211234567", None]
