@@ -1,10 +1,19 @@
-"""Source and registry contracts, loaded from the declarative files in schemas/.
+"""Source, registry and output contracts, loaded from the declarative files in schemas/.
 
-A contract is data, not code: adding a source is one YAML file in schemas/sources/.
+A contract is data, not code: adding a source is one YAML file in schemas/sources/ (see
+schemas/README.md for the keys).
+
+The schemas folder is the package's own `schemas/` unless the environment variable
+DUCPHO_SCHEMAS_DIR names another one. It is read at every call (never cached across values), so a
+test or a deployment can point at its own folder. The shared files `fields.yaml`, `registry.yaml`
+and `outputs.yaml` fall back to the package's copies when the override folder does not have them:
+an override folder may hold just `sources/<key>.yaml`. Sources are always those of the folder in
+use (no merging with the package's sources).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -13,11 +22,34 @@ from pathlib import Path
 
 import yaml
 
-SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+PACKAGE_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMAS_DIR = PACKAGE_SCHEMAS_DIR  # kept for callers that import it: the package's folder
+SCHEMAS_ENV = "DUCPHO_SCHEMAS_DIR"
+SOURCE_KEYS = {"key", "label", "label_en", "required", "identity_any", "unique", "min_age",
+               "max_age", "aliases", "description"}
 
 
 class ContractError(ValueError):
     """A contract file is malformed."""
+
+
+def schemas_dir() -> Path:
+    """The schemas folder in use: $DUCPHO_SCHEMAS_DIR when set (read now), else the package's."""
+    override = os.environ.get(SCHEMAS_ENV, "").strip()
+    if not override:
+        return PACKAGE_SCHEMAS_DIR
+    path = Path(override).expanduser().resolve()
+    if not path.is_dir():
+        raise ContractError(f"{SCHEMAS_ENV}={override}: not a folder")
+    return path
+
+
+def shared_file(name: str, folder: Path | None = None) -> Path:
+    """A shared contract file (fields.yaml, registry.yaml, outputs.yaml): the folder's own copy,
+    else the package's."""
+    folder = folder or schemas_dir()
+    own = folder / name
+    return own if own.is_file() else PACKAGE_SCHEMAS_DIR / name
 
 
 def fold_header(text: str) -> str:
@@ -42,6 +74,8 @@ class SourceContract:
     max_age: int | None = None
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: Path | None = None
+    fields_path: Path | None = None
+    """The fields.yaml this contract was checked against (None: the folder in use at call time)."""
 
     @cached_property
     def header_map(self) -> dict[str, str]:
@@ -50,7 +84,7 @@ class SourceContract:
         for name, extra in self.aliases.items():
             for alias in extra:
                 mapping.setdefault(fold_header(alias), name)
-        for name, spec in load_fields().items():
+        for name, spec in _fields_of(self.fields_path or shared_file("fields.yaml")).items():
             for alias in (*spec["aliases"], name):
                 mapping.setdefault(fold_header(alias), name)
         return mapping
@@ -60,58 +94,133 @@ class SourceContract:
         return self.header_map.get(fold_header(header))
 
 
+def _read_yaml(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContractError(f"{path}: not valid YAML ({exc})") from exc
+    except OSError as exc:
+        raise ContractError(f"{path}: cannot be read ({exc.strerror})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ContractError(f"{path}: expected a mapping of keys at the top level")
+    return data
+
+
+def _fields_of(path: Path) -> dict[str, dict]:
+    stat = path.stat()
+    return _load_fields_file(path, stat.st_mtime_ns, stat.st_size)
+
+
 @cache
-def load_fields(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, dict]:
-    data = yaml.safe_load((schemas_dir / "fields.yaml").read_text(encoding="utf-8"))
-    fields = data.get("fields") or {}
+def _load_fields_file(path: Path, _mtime_ns: int, _size: int) -> dict[str, dict]:
+    fields = _read_yaml(path).get("fields") or {}
     for name, spec in fields.items():
         if not isinstance(spec, dict) or not isinstance(spec.get("aliases"), list):
-            raise ContractError(f"schemas/fields.yaml: field {name!r} needs a list of aliases")
+            raise ContractError(f"{path}: field {name!r} needs a list of aliases")
     return fields
 
 
-def canonical_fields(schemas_dir: Path = SCHEMAS_DIR) -> list[str]:
+def load_fields(folder: Path | None = None) -> dict[str, dict]:
+    """Canonical raw fields -> {label, aliases} (fields.yaml of the folder in use)."""
+    return _fields_of(shared_file("fields.yaml", folder))
+
+
+def canonical_fields(folder: Path | None = None) -> list[str]:
     """Every raw field a source frame carries (missing ones are null columns)."""
-    return [f for f in load_fields(schemas_dir) if f not in ("stt", "ngay_sinh_nam", "ngay_sinh_nu")]
+    return [f for f in load_fields(folder) if f not in ("stt", "ngay_sinh_nam", "ngay_sinh_nu")]
 
 
-def _parse_source(path: Path) -> SourceContract:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ContractError(f"{path}: not valid YAML ({exc})") from exc
-    known = set(load_fields())
+def _age(data: dict, name: str, path: Path) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 130:
+        raise ContractError(f"{path}: {name} must be a whole number of years (0-130)")
+    return value
+
+
+def _names(data: dict, name: str, path: Path) -> tuple[str, ...]:
+    value = data.get(name) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ContractError(f"{path}: {name!r} must be a list of field names")
+    return tuple(value)
+
+
+def _parse_source(path: Path, fields_path: Path | None = None) -> SourceContract:
+    fields_path = fields_path or shared_file("fields.yaml", path.parent.parent)
+    data = _read_yaml(path)
+    known = set(_fields_of(fields_path))
     for needed in ("key", "label", "required"):
         if needed not in data:
             raise ContractError(f"{path}: missing {needed!r}")
     if data["key"] != path.stem:
         raise ContractError(f"{path}: key {data['key']!r} must equal the file name {path.stem!r}")
-    aliases = {k: tuple(v) for k, v in (data.get("aliases") or {}).items()}
-    for name in [*data["required"], *data.get("identity_any", []), *data.get("unique", []), *aliases]:
+    unknown_keys = sorted(set(data) - SOURCE_KEYS)
+    if unknown_keys:
+        raise ContractError(f"{path}: unknown key(s) {unknown_keys}; known: {sorted(SOURCE_KEYS)}")
+    raw_aliases = data.get("aliases") or {}
+    if not isinstance(raw_aliases, dict):
+        raise ContractError(f"{path}: 'aliases' must map a field to a list of headers")
+    aliases = {k: tuple(v) for k, v in raw_aliases.items()}
+    required, identity, unique = (_names(data, n, path) for n in ("required", "identity_any", "unique"))
+    for name in [*required, *identity, *unique, *aliases]:
         if name not in known:
             raise ContractError(f"{path}: unknown field {name!r} (see schemas/fields.yaml)")
+    if "ho_ten" not in required:
+        raise ContractError(f"{path}: 'required' must include ho_ten (a list of people has names)")
+    min_age, max_age = _age(data, "min_age", path), _age(data, "max_age", path)
+    if min_age is not None and max_age is not None and min_age > max_age:
+        raise ContractError(f"{path}: min_age {min_age} is above max_age {max_age}")
     return SourceContract(
         key=data["key"],
         label=data["label"],
         label_en=data.get("label_en", ""),
-        required=tuple(data["required"]),
-        identity_any=tuple(data.get("identity_any", [])),
-        unique=tuple(data.get("unique", [])),
-        min_age=data.get("min_age"),
-        max_age=data.get("max_age"),
+        required=required,
+        identity_any=identity,
+        unique=unique,
+        min_age=min_age,
+        max_age=max_age,
         aliases=aliases,
         path=path,
+        fields_path=fields_path,
     )
 
 
-def load_sources(schemas_dir: Path = SCHEMAS_DIR) -> dict[str, SourceContract]:
+REPORT_ORDER = ["hoi_nong_dan", "bhxh", "thue", "tre_em", "nguoi_cao_tuoi", "bao_tro_xa_hoi",
+                "nguoi_co_cong"]
+
+
+def load_sources(folder: Path | None = None) -> dict[str, SourceContract]:
     """All source contracts, by key, in a stable order (the report's order first)."""
-    report_order = ["hoi_nong_dan", "bhxh", "thue", "tre_em", "nguoi_cao_tuoi",
-                    "bao_tro_xa_hoi", "nguoi_co_cong"]
-    found = {p.stem: _parse_source(p) for p in sorted((schemas_dir / "sources").glob("*.yaml"))}
-    ordered = [k for k in report_order if k in found] + [k for k in found if k not in report_order]
+    folder = folder or schemas_dir()
+    fields_path = shared_file("fields.yaml", folder)
+    found = {p.stem: _parse_source(p, fields_path)
+             for p in sorted((folder / "sources").glob("*.yaml"))}
+    ordered = [k for k in REPORT_ORDER if k in found] + [k for k in found if k not in REPORT_ORDER]
     return {k: found[k] for k in ordered}
 
 
-def load_registry_contract(schemas_dir: Path = SCHEMAS_DIR) -> dict:
-    return yaml.safe_load((schemas_dir / "registry.yaml").read_text(encoding="utf-8"))
+def load_registry_contract(folder: Path | None = None) -> dict:
+    """registry.yaml: {key, label, columns: {name: {required, nullable, pattern, isin, unique}}}."""
+    path = shared_file("registry.yaml", folder)
+    data = _read_yaml(path)
+    columns = data.get("columns")
+    if not isinstance(columns, dict) or not columns:
+        raise ContractError(f"{path}: 'columns' must map each registry column to its rules")
+    allowed = {"required", "nullable", "pattern", "isin", "unique", "description"}
+    for name, spec in columns.items():
+        if not isinstance(spec, dict) or set(spec) - allowed:
+            raise ContractError(f"{path}: column {name!r}: rules must be among {sorted(allowed)}")
+    return {**data, "path": path}
+
+
+def load_output_contracts(folder: Path | None = None) -> dict:
+    """outputs.yaml: the published tables' contracts (see ducpho_etl.output_contracts)."""
+    path = shared_file("outputs.yaml", folder)
+    data = _read_yaml(path)
+    tables = data.get("tables")
+    if not isinstance(tables, dict) or not tables:
+        raise ContractError(f"{path}: 'tables' must map each published table to its columns")
+    return {**data, "path": path}

@@ -1,10 +1,17 @@
-"""Load the CCCD registry extract and normalise it once per run, shared by every source."""
+"""Load the CCCD registry extract and normalise it once per run, shared by every source.
+
+The registry's contract is schemas/registry.yaml, enforced through a Pandera schema built from
+it (registry_schema). Errors name the file, the row (CSV: the line number, header = line 1;
+Parquet: the record number) and the column, never a value: the registry is personal data.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandera.polars as pa
 import polars as pl
+from pandera.config import ValidationDepth, config_context
 
 from ducpho_etl.contracts import load_registry_contract
 from ducpho_etl.ingest.files import file_fingerprint
@@ -13,6 +20,7 @@ from ducpho_etl.normalize import normalize_frame
 DEAD = "Đã chết"
 REGISTRY_COLUMNS = ["so_dinh_danh", "so_cmnd", "ho_ten", "ngay_sinh", "gioi_tinh", "ma_xa",
                     "dia_chi", "trang_thai"]
+MAX_ROWS_NAMED = 5
 
 
 class RegistryError(ValueError):
@@ -26,44 +34,102 @@ def registry_files(registry_dir: Path) -> list[Path]:
     return files
 
 
-def read_registry(registry_dir: Path) -> tuple[pl.DataFrame, list[dict]]:
-    """Read every registry file as text columns; check the contract's columns and values."""
-    frames, reports = [], []
-    contract = load_registry_contract()["columns"]
-    for path in registry_files(registry_dir):
+def _describe(check: str, spec: dict) -> str:
+    """A check in words, without any value from the data."""
+    if check == "not_nullable":
+        return "value is empty"
+    if check == "field_uniqueness":
+        return "value repeated in the file (must be unique)"
+    if check.startswith("str_matches"):
+        return f"value does not match {spec.get('pattern')}"
+    if check.startswith("isin"):
+        return f"value is not one of {spec.get('isin')}"
+    return f"fails {check}"
+
+
+def registry_schema(contract: dict | None = None) -> pa.DataFrameSchema:
+    """The Pandera schema of a registry file (text columns), from schemas/registry.yaml."""
+    contract = contract or load_registry_contract()
+    columns = {}
+    for name, spec in contract["columns"].items():
+        checks = []
+        if "pattern" in spec:
+            checks.append(pa.Check.str_matches(spec["pattern"]))
+        if "isin" in spec:
+            checks.append(pa.Check.isin(list(spec["isin"])))
+        columns[name] = pa.Column(pl.String(), checks=checks, nullable=bool(spec.get("nullable")),
+                                  unique=bool(spec.get("unique")),
+                                  required=spec.get("required", True) is not False)
+    return pa.DataFrameSchema(columns, strict=False, name="registry")
+
+
+def _row_label(path: Path, index: int) -> str:
+    if path.suffix.lower() == ".csv":
+        return f"row {index + 2}"  # the CSV line: the header is line 1
+    return f"record {index + 1}"
+
+
+def check_registry_frame(frame: pl.DataFrame, path: Path, contract: dict | None = None) -> None:
+    """Raise RegistryError naming the file, rows and column of the first broken rule."""
+    contract = contract or load_registry_contract()
+    spec = contract["columns"]
+    required = [c for c, rules in spec.items() if rules.get("required", True) is not False]
+    missing = [c for c in required if c not in frame.columns]
+    if missing:  # checked first: pandera with missing columns gives poorer messages
+        raise RegistryError(f"{path.name}: missing registry column(s) {missing} "
+                            f"(contract {Path(contract['path']).name})")
+    try:
+        with config_context(validation_enabled=True,
+                            validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            registry_schema(contract).validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        cases = errors.failure_cases.select("column", "check", "index")
+        first = cases.sort("index", nulls_last=True).row(0, named=True)
+        same = cases.filter((pl.col("column") == first["column"]) & (pl.col("check") == first["check"]))
+        rows = sorted({i for i in same["index"].to_list() if i is not None})
+        column = first["column"]
+        what = _describe(first["check"], spec.get(column, {}))
+        if not rows:
+            raise RegistryError(f"{path.name}: column {column}: {what}") from None
+        named = ", ".join(_row_label(path, i) for i in rows[:MAX_ROWS_NAMED])
+        more = f" and {len(rows) - MAX_ROWS_NAMED} more" if len(rows) > MAX_ROWS_NAMED else ""
+        others = cases.select("column", "check").unique().height - 1
+        tail = f"; {others} other rule(s) broken too" if others > 0 else ""
+        raise RegistryError(f"{path.name}: {named}{more}, column {column}: {what}{tail}") from None
+
+
+def _read_one(path: Path) -> pl.DataFrame:
+    try:
         if path.suffix.lower() == ".parquet":
             frame = pl.read_parquet(path)
-            frame = frame.select(pl.all().cast(pl.Utf8))
-        else:
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-        missing = [c for c in REGISTRY_COLUMNS if c not in frame.columns]
-        if missing:
-            raise RegistryError(f"{path.name}: missing registry columns {missing}")
-        frame = frame.select(REGISTRY_COLUMNS).with_columns(pl.all().str.strip_chars())
-        for column, spec in contract.items():
-            bad = _bad_values(frame, column, spec)
-            if bad is not None:
-                raise RegistryError(f"{path.name}: row {bad + 2}, column {column}: value does "
-                                    f"not follow the registry contract")
-        frames.append(frame)
+            return frame.select(pl.all().cast(pl.Utf8))
+        return pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise RegistryError(f"{path.name}: cannot be read as {path.suffix.lstrip('.').upper()} "
+                            f"({type(exc).__name__})") from None
+
+
+def read_registry(registry_dir: Path) -> tuple[pl.DataFrame, list[dict]]:
+    """Read every registry file as text columns; check them against schemas/registry.yaml."""
+    frames, reports = [], []
+    contract = load_registry_contract()
+    unique = [c for c, rules in contract["columns"].items() if rules.get("unique")]
+    for path in registry_files(registry_dir):
+        frame = _read_one(path)
+        frame = frame.with_columns(pl.col(pl.String).str.strip_chars())
+        check_registry_frame(frame, path, contract)
+        frame = frame.select(REGISTRY_COLUMNS)
+        frames.append(frame.with_columns(pl.lit(path.name).alias("_file"),
+                                         pl.int_range(pl.len()).alias("_index")))
         reports.append({"file": path.name, **file_fingerprint(path), "rows": frame.height})
     registry = pl.concat(frames)
-    dupes = registry.filter(pl.col("so_dinh_danh").is_duplicated())
-    if dupes.height:
-        raise RegistryError(f"registry: {dupes.height} rows share a so_dinh_danh")
-    return registry, reports
-
-
-def _bad_values(frame: pl.DataFrame, column: str, spec: dict) -> int | None:
-    """Row index of the first value breaking the contract, or None."""
-    col = pl.col(column)
-    ok = col.is_not_null() | pl.lit(bool(spec.get("nullable")))
-    if "pattern" in spec:
-        ok = ok & (col.is_null() | col.str.contains(spec["pattern"]))
-    if "isin" in spec:
-        ok = ok & (col.is_null() | col.is_in(spec["isin"]))
-    bad = frame.with_row_index("_i").filter(~ok.fill_null(False))
-    return int(bad["_i"][0]) if bad.height else None
+    for column in unique:  # across files (within a file the schema checked it)
+        dupes = registry.filter(pl.col(column).is_not_null() & pl.col(column).is_duplicated())
+        if dupes.height:
+            where = ", ".join(f"{f} {_row_label(Path(f), i)}"
+                              for f, i in dupes.select("_file", "_index").head(MAX_ROWS_NAMED).iter_rows())
+            raise RegistryError(f"registry: {dupes.height} rows share a {column} ({where})")
+    return registry.drop("_file", "_index"), reports
 
 
 def prepare_registry(raw: pl.DataFrame) -> pl.DataFrame:

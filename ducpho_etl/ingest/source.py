@@ -22,7 +22,7 @@ from ducpho_etl.ingest.readers import (
 )
 from ducpho_etl.ingest.sheets import IngestError, detect_layout, extract_rows
 
-__all__ = ["IngestError", "extract_files", "frame_schema", "read_source"]
+__all__ = ["IngestError", "extract_files", "frame_schema", "read_file", "read_source"]
 
 EXTRACT_SUFFIXES = DELIMITED_SUFFIXES + WORKBOOK_SUFFIXES
 META_COLUMNS = ("source", "source_file", "sheet", "source_row", "row_kind", "encoding")
@@ -69,10 +69,26 @@ def _read_tables(path: Path, name: str, header_map: dict[str, str]) -> tuple[lis
     return read_workbook(path, name), fingerprint
 
 
-def read_file(
+# A field counts as present when its column, or one standing in for it, is in the header.
+_STANDS_IN = {"ngay_sinh": ("ngay_sinh_nam", "ngay_sinh_nu"),
+              "gioi_tinh": ("ngay_sinh_nam", "ngay_sinh_nu")}
+
+
+def missing_required(columns: list[str | None], contract: SourceContract) -> list[str]:
+    """The contract's required fields that no column of a header names."""
+    present = {c for c in columns if c}
+    return [f for f in contract.required
+            if f not in present and not present.intersection(_STANDS_IN.get(f, ()))]
+
+
+def read_file_tables(
     path: Path, name: str, contract: SourceContract
 ) -> tuple[list[pl.DataFrame], list[dict]]:
-    """One extract file -> (one frame per table, one report per table)."""
+    """One extract file -> (one frame per table, one report per table).
+
+    Raises IngestError when the file cannot be read, when no table has a header, and when a
+    table's header lacks a column the contract requires.
+    """
     header_map = contract.header_map
     fields = canonical_fields()
     schema = frame_schema()
@@ -101,6 +117,14 @@ def read_file(
             report["skipped"] = "no header row with a name column (Họ và tên)"
             skipped.append(report)
             continue
+        missing = missing_required(layout.columns, contract)
+        if missing:
+            where = f"sheet {table.sheet!r}: " if table.sheet is not None else ""
+            raise IngestError(
+                name,
+                f"{where}required column(s) missing from the header: {', '.join(missing)} "
+                f"(contract {contract.key}; header row {table.grid.row_numbers[layout.header_index]})",
+            )
         rows = extract_rows(table.grid, layout, fields)
         report.update(
             header_row=table.grid.row_numbers[layout.header_index],
@@ -152,11 +176,29 @@ def read_source(source_dir: Path, contract: SourceContract) -> tuple[pl.DataFram
     frames: list[pl.DataFrame] = []
     reports: list[dict] = []
     for path in paths:
-        file_frames, file_reports = read_file(
+        file_frames, file_reports = read_file_tables(
             path, path.relative_to(source_dir).as_posix(), contract
         )
         frames.extend(file_frames)
         reports.extend(file_reports)
-    if not frames:  # pragma: no cover - read_file raises first
+    if not frames:  # pragma: no cover - read_file_tables raises first
+        return pl.DataFrame(schema=frame_schema()), reports
+    return pl.concat(frames, how="vertical"), reports
+
+
+def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+    """Read one extract file (.csv, .txt, .xlsx, .xls) as read_source reads each of its files.
+
+    Returns (frame, table_reports); source_file is the file's name. Raises IngestError for a
+    missing file, an unknown file type and any file that cannot be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError(path.name or str(path), "file not found")
+    if path.suffix.lower() not in EXTRACT_SUFFIXES:
+        raise IngestError(path.name, f"not an extract file type ({path.suffix or 'no suffix'}); "
+                                     f"expected one of {', '.join(EXTRACT_SUFFIXES)}")
+    frames, reports = read_file_tables(path, path.name, contract)
+    if not frames:  # pragma: no cover - read_file_tables raises first
         return pl.DataFrame(schema=frame_schema()), reports
     return pl.concat(frames, how="vertical"), reports

@@ -61,3 +61,28 @@ def test_contract_key_must_match_file_name(tmp_path):
     bad.write_text("key: xyz\nlabel: X\nrequired: [ho_ten]\n", encoding="utf-8")
     with pytest.raises(ContractError, match="file name"):
         _parse_source(bad)
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("key: abc\nlabel: X\nrequired: [ho_ten]\nminage: 3\n", "unknown key(s) ['minage']"),
+    ("key: abc\nlabel: X\nrequired: [ho_ten]\nmin_age: 60\nmax_age: 15\n", "min_age 60 is above max_age 15"),
+    ("key: abc\nlabel: X\nrequired: [ho_ten]\nmin_age: sixty\n", "min_age must be a whole number"),
+    ("key: abc\nlabel: X\nrequired: [ngay_sinh]\n", "must include ho_ten"),
+    ("key: abc\nlabel: X\nrequired: ho_ten\n", "'required' must be a list"),
+    ("key: abc\nlabel: [X\n", "not valid YAML"),
+])
+def test_malformed_contracts_are_refused(tmp_path, text, needle):
+    bad = tmp_path / "abc.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(ContractError) as info:
+        _parse_source(bad)
+    assert needle in str(info.value) and "abc.yaml" in str(info.value)
+
+
+def test_every_contract_file_lists_its_fields_and_ages():
+    sources = load_sources()
+    assert sources["tre_em"].max_age == 15 and sources["nguoi_cao_tuoi"].min_age == 60
+    assert sources["bhxh"].unique == ("ma_bhxh",) and sources["thue"].unique == ("mst",)
+    for contract in sources.values():
+        assert contract.path is not None and contract.path.name == f"{contract.key}.yaml"
+        assert contract.label and contract.label_en and "ho_ten" in contract.required
