@@ -1,0 +1,87 @@
+"""Vietnamese number and date formatting: 219.497 (dot groups thousands), 99,5% (comma decimals)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+try:
+    from zoneinfo import ZoneInfo
+
+    VN_TZ: timezone | ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
+except Exception:  # noqa: BLE001 - no tz database: Việt Nam has kept UTC+7 without DST since 1975
+    VN_TZ = timezone(timedelta(hours=7), "ICT")
+
+# Excel/LibreOffice number format that shows 219.497 whatever the computer's locale: literal dots
+# between digit placeholders (the cell stays a number, so sums still work).
+XLSX_INT_FORMAT = r'[>=1000000]#\.###\.##0;[>=1000]#\.##0;0'
+
+
+def fmt_int(value: int | float | None) -> str:
+    """1415 -> '1.415', -1234567 -> '-1.234.567', None -> '–'."""
+    if value is None:
+        return "–"
+    n = int(round(value))
+    return ("-" if n < 0 else "") + f"{abs(n):,}".replace(",", ".")
+
+
+def fmt_decimal(value: float | None, digits: int = 1) -> str:
+    """1234.56 -> '1.234,6' (dot for thousands, comma for decimals)."""
+    if value is None:
+        return "–"
+    text = f"{abs(value):,.{digits}f}"
+    text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    negative = value < 0 and any(c not in "0,." for c in text)
+    return ("-" if negative else "") + text
+
+
+def fmt_pct(part: float | None, whole: float | None = None, digits: int = 1) -> str:
+    """fmt_pct(0.995) -> '99,5%'; fmt_pct(199, 200) -> '99,5%'; a zero whole -> '–'."""
+    if part is None:
+        return "–"
+    if whole is not None:
+        if not whole:
+            return "–"
+        part = part / whole
+    return fmt_decimal(part * 100, digits) + "%"
+
+
+def fmt_bytes(size: int | None) -> str:
+    """22897599 -> '22,9 MB' (decimal units, as Windows Explorer's officers read them roughly)."""
+    if size is None:
+        return "–"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{fmt_decimal(size / scale, 1)} {unit}"
+    return f"{fmt_int(size)} B"
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO time (naive = UTC) or a run id '20261128T182535Z-...' -> aware datetime, else None."""
+    if not value:
+        return None
+    text = str(value).strip()
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = datetime.strptime(text[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def fmt_datetime(value: str | None) -> str:
+    """UTC ISO time -> '28/11/2026 01:25 (giờ Việt Nam)'; unreadable text is returned as it is."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return str(value) if value else "–"
+    local = parsed.astimezone(VN_TZ)
+    return local.strftime("%d/%m/%Y %H:%M") + " (giờ Việt Nam)"
+
+
+def fmt_date(value: str | None) -> str:
+    """ISO date or time -> '27/11/2026' in Việt Nam's time zone; unreadable text as it is."""
+    parsed = parse_time(value)
+    if parsed is None:
+        return str(value) if value else "không rõ"
+    return parsed.astimezone(VN_TZ).strftime("%d/%m/%Y")
