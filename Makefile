@@ -42,3 +42,15 @@ sample-small: install
 
 clean:
 	rm -rf output .prefect $(SAMPLE)
+
+# The nightly schedule: `make server` in one terminal (UI at http://127.0.0.1:4200), then
+# `make serve` in another. Schedules never fire on the embedded server that `make run` uses.
+PREFECT_PORT ?= 4200
+.PHONY: server serve
+
+server: install
+	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+
+serve: install $(SAMPLE)/input/registry/registry.csv
+	PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api $(BIN)/ducpho-etl serve \
+		--input $(SAMPLE)/input --output output

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import platform
+import threading
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -14,6 +16,7 @@ from ducpho_etl.ingest import IngestError, read_source
 from ducpho_etl.privacy import scrub
 from ducpho_etl.publish import SourceResult
 from ducpho_etl.reconcile import cleaned_records, reconcile_source
+from ducpho_etl.registry import load_prepared_registry
 
 PACKAGES = ["ducpho-etl", "polars", "pandera", "prefect", "rapidfuzz", "fastexcel", "pyarrow"]
 
@@ -39,23 +42,76 @@ def unknown_folders(input_dir: Path) -> list[str]:
                   if p.is_dir() and not p.name.startswith(".") and p.name not in known)
 
 
+# OS errors worth retrying: a network share or disk that hiccups. Everything else (a missing
+# file, no permission, a bad file) fails the same way on every attempt.
+TRANSIENT_ERRNOS = {errno.EIO, errno.EAGAIN, errno.ETIMEDOUT, errno.ESTALE, errno.EBUSY,
+                    errno.ENETDOWN, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ECONNRESET,
+                    errno.ECONNABORTED, errno.EINTR}
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an I/O hiccup that a retry may get past; False for a bad file or a bug."""
+    if isinstance(exc, TimeoutError | ConnectionError | InterruptedError | BlockingIOError):
+        return True
+    return isinstance(exc, OSError) and not isinstance(exc, IngestError) \
+        and exc.errno in TRANSIENT_ERRNOS
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for logs, the manifest and the CLI: type and message, ID numbers masked."""
+    return scrub(f"{type(exc).__name__}: {exc}")
+
+
+_REGISTRY_LOCK = threading.Lock()
+
+
+def shared_registry(input_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(raw, prepared) registry, loaded once per process even when sources run in threads."""
+    with _REGISTRY_LOCK:
+        raw, prepared, _ = load_prepared_registry(input_dir / "registry")
+    return raw, prepared
+
+
+def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+    """Read every extract of one source (raw frame + per-file reports). Raises on a bad source."""
+    folder = input_dir / contract.key
+    if not folder.is_dir():
+        raise SourceMissing(contract.key, "thư mục nguồn không có (source folder missing)")
+    return read_source(folder, contract)
+
+
+def reconcile_stage(raw: pl.DataFrame, contract: SourceContract, registry: pl.DataFrame,
+                    registry_raw: pl.DataFrame, data_year: int = 2023
+                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Normalise, validate and link: (reconciliation rows, cleaned records)."""
+    recon = reconcile_source(raw, contract, registry, data_year)
+    return recon, cleaned_records(recon, registry_raw)
+
+
 def process_source(input_dir: Path, contract: SourceContract, registry: pl.DataFrame,
                    registry_raw: pl.DataFrame, data_year: int = 2023) -> SourceResult:
-    """Read, normalise, validate and link one source; a bad source fails alone."""
+    """Read, normalise, validate and link one source; a bad source fails alone.
+
+    A transient I/O error is raised (the caller may retry); any other error is recorded in the
+    result's `error`, with identifiers masked.
+    """
     started = time.perf_counter()
-    folder = input_dir / contract.key
     result = SourceResult(key=contract.key, label=contract.label, raw_rows=0,
                           reconciliation=None, cleaned=None)
     try:
-        if not folder.is_dir():
-            raise SourceMissing(contract.key, "thư mục nguồn không có (source folder missing)")
-        raw, files = read_source(folder, contract)
+        t0 = time.perf_counter()
+        raw, files = read_stage(input_dir, contract)
         result.files, result.raw_rows = files, raw.height
-        recon = reconcile_source(raw, contract, registry, data_year)
-        result.reconciliation = recon
-        result.cleaned = cleaned_records(recon, registry_raw)
-    except (IngestError, OSError, ValueError) as exc:
-        result.error = scrub(f"{type(exc).__name__}: {exc}")
+        result.stages["read"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        result.reconciliation, result.cleaned = reconcile_stage(raw, contract, registry,
+                                                                registry_raw, data_year)
+        result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
+    except Exception as exc:
+        if is_transient(exc):
+            raise
+        result.error = describe_error(exc)
+        result.state = "failed"
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 

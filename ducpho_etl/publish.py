@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +39,19 @@ class SourceResult:
     files: list[dict] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    # How this run got the result: "fresh" (computed now), "cached" (same inputs and code as an
+    # earlier computation), "stale" (this run failed: the previous good result is kept),
+    # "carried_over" (not selected in this run: copied from the previous latest run) or
+    # "failed" (failed, and no earlier result exists: all counts 0).
+    state: str = "fresh"
+    cache_key: str | None = None
+    from_run: str | None = None  # run whose folder the result was copied from (stale, carried_over)
+    as_of: str | None = None  # UTC date of the computation the result comes from
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -83,12 +98,18 @@ def summarise(results: list[SourceResult]) -> pl.DataFrame:
 
 
 def publish_run(output: Path, results: list[SourceResult], manifest: dict,
-                run_id: str | None = None) -> Path:
-    """Write runs/<run_id>/ completely, then point `latest` at it. Returns the run folder."""
+                run_id: str | None = None,
+                finalize: Callable[[Path], None] | None = None) -> Path:
+    """Write runs/<run_id>/ completely, then point `latest` at it. Returns the run folder.
+
+    `finalize(staging_dir)` runs last inside the staging folder (e.g. the HTML report), so what
+    it writes is published atomically with the rest; its errors are the caller's to handle.
+    """
     for result in results:
         check_accounting(result)
     run_id = run_id or new_run_id()
     runs = output / "runs"
+    _remove_abandoned(runs)
     staging = runs / f".incomplete-{run_id}"
     final = runs / run_id
     (staging / "reconciliation").mkdir(parents=True, exist_ok=True)
@@ -105,6 +126,8 @@ def publish_run(output: Path, results: list[SourceResult], manifest: dict,
                     "counts": summary.to_dicts()}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                                encoding="utf-8")
+        if finalize is not None:
+            finalize(staging)
         os.replace(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -123,3 +146,70 @@ def switch_latest(output: Path, run_dir: Path) -> None:
 def latest_run(output: Path) -> Path | None:
     link = output / "latest"
     return link.resolve() if link.exists() else None
+
+
+ABANDONED_AFTER_S = 6 * 3600
+
+
+def _remove_abandoned(runs: Path) -> None:
+    """Staging folders of runs killed mid-publish (SIGKILL leaves them): removed once old."""
+    if not runs.is_dir():
+        return
+    for staging in runs.glob(".incomplete-*"):
+        try:
+            if time.time() - staging.stat().st_mtime > ABANDONED_AFTER_S:
+                shutil.rmtree(staging, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def read_manifest(run_dir: Path) -> dict:
+    try:
+        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def previous_result(run_dir: Path, manifest: dict, key: str, label: str) -> SourceResult | None:
+    """A source's published result in an earlier run folder, or None if it has none.
+
+    from_run and as_of name the run that computed it (followed through earlier carry-overs).
+    """
+    recon_path = run_dir / "reconciliation" / f"{key}.parquet"
+    if not recon_path.exists():
+        return None
+    recon = pl.read_parquet(recon_path)
+    cleaned_path = run_dir / "cleaned" / f"{key}.parquet"
+    cleaned = pl.read_parquet(cleaned_path) if cleaned_path.exists() else recon.clear()
+    entry = manifest.get("sources", {}).get(key, {})
+    run_id = manifest.get("run_id", run_dir.name)
+    as_of = entry.get("as_of") or (manifest.get("started_utc") or "")[:10] or None
+    return SourceResult(key=key, label=label, raw_rows=recon.height, reconciliation=recon,
+                        cleaned=cleaned, files=entry.get("files", []),
+                        from_run=entry.get("from_run") or run_id, as_of=as_of,
+                        cache_key=entry.get("cache_key"))
+
+
+def source_entry(result: SourceResult, today: str) -> dict:
+    """The manifest's record of one source: where its result comes from, counts, timings."""
+    counts = dict.fromkeys(STATUSES, 0)
+    if result.reconciliation is not None:
+        for status, n in result.reconciliation["status"].value_counts().iter_rows():
+            counts[status] = n
+    fresh = result.state in ("fresh", "cached")
+    return {
+        "state": result.state,
+        "ok": result.error is None,
+        "stale": result.state == "stale",
+        "carried_over": result.state == "carried_over",
+        "from_cache": result.state == "cached",
+        "from_run": None if fresh else result.from_run,
+        "as_of": today if fresh else result.as_of,
+        "error": result.error,
+        "cache_key": result.cache_key,
+        "files": result.files,
+        "raw_rows": result.raw_rows,
+        "counts": counts,
+        "seconds": result.seconds,
+        "stages": result.stages,
+    }

@@ -1,11 +1,15 @@
-"""The nightly flow: the registry once, one subflow per source, then an atomic publish.
+"""The nightly flow: one subflow per source (bounded concurrency), then an atomic publish.
 
 Thin orchestration only: every step is a function of ducpho_etl that also runs without Prefect.
-Logs and artifacts carry counts and timings, never names or ID numbers.
+A failed source fails alone: the run publishes what succeeded and keeps the failed source's
+previous good result, marked stale in manifest.json. A run limited to some sources (--source)
+carries the other sources' results over from the previous `latest` run, so every published
+summary is complete. Logs and artifacts carry counts and timings, never names or ID numbers.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,50 +19,55 @@ import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 
-from ducpho_etl.pipeline import process_source, select_sources, unknown_folders, versions
-from ducpho_etl.publish import SourceResult, publish_run, summarise
-from ducpho_etl.registry import load_prepared_registry
+from ducpho_etl import cache
+from ducpho_etl.pipeline import describe_error, select_sources, unknown_folders, versions
+from ducpho_etl.publish import (
+    SourceResult,
+    latest_run,
+    previous_result,
+    publish_run,
+    read_manifest,
+    source_entry,
+    summarise,
+)
+from flows.source import IO_RETRIES, _guarded, source_flow
 
 # Callbacks the CLI registers to show progress: called with (source key, SourceResult).
 PROGRESS_HOOKS: list[Callable[[str, SourceResult], None]] = []
+# Sources processed at once. Each source is CPU-bound (polars uses every core already), so more
+# workers mostly cost memory; DUCPHO_MAX_WORKERS overrides.
+MAX_WORKERS = int(os.environ.get("DUCPHO_MAX_WORKERS", "2"))
 
 
-@task(name="load-registry", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=lambda task, run, state: _is_transient(state))
-def load_registry(input_dir: Path) -> tuple[int, list[dict]]:
-    _, prepared, reports = load_prepared_registry(input_dir / "registry")
-    return prepared.height, reports
+@task(name="registry-fingerprint", **IO_RETRIES)
+@_guarded
+def registry_fingerprint_task(input_dir: Path) -> list[dict]:
+    files = cache.registry_fingerprint(input_dir / "registry")
+    if not files:
+        raise FileNotFoundError(f"{input_dir / 'registry'}: no registry file (.csv or .parquet)")
+    return files
 
 
-def _is_transient(state) -> bool:
-    """Retry only I/O hiccups (the file system or a network share), never a bad file."""
-    try:
-        state.result()
-    except (TimeoutError, ConnectionError, InterruptedError):
-        return True
-    except Exception:  # noqa: BLE001 - any other error is the data's, retrying cannot help
-        return False
-    return False
-
-
-@task(name="reconcile", cache_policy=NO_CACHE)
-def reconcile_task(input_dir: Path, key: str, data_year: int) -> SourceResult:
-    registry_raw, registry, _ = load_prepared_registry(input_dir / "registry")
-    contract = select_sources([key])[key]
-    return process_source(input_dir, contract, registry, registry_raw, data_year)
-
-
-@flow(name="source", flow_run_name="{key}", log_prints=False)
-def source_flow(key: str, input_dir: Path, data_year: int) -> SourceResult:
-    logger = get_run_logger()
-    result = reconcile_task(input_dir, key, data_year)
-    if result.error:
-        logger.error("source %s failed: %s", key, result.error)
+@task(name="run-source", cache_policy=NO_CACHE)
+def run_source_task(key: str, input_dir: Path, data_year: int, registry_files: list[dict],
+                    cache_dir: Path, force: bool) -> SourceResult:
+    """Runs the source's subflow (named after the key); a failure becomes a failed result."""
+    label = select_sources([key])[key].label
+    started = time.perf_counter()
+    state = source_flow(key, input_dir, data_year, registry_files, cache_dir, force,
+                        return_state=True)
+    if state.is_completed():
+        result = state.result()
     else:
-        counts = result.reconciliation["status"].value_counts().sort("status").rows()
-        logger.info("source %s: %d rows in %d files, %.1f s, statuses %s", key, result.raw_rows,
-                    len({f["file"] for f in result.files}), result.seconds, dict(counts))
+        error = state.result(raise_on_failure=False)
+        result = SourceResult(key=key, label=label, raw_rows=0, reconciliation=None, cleaned=None,
+                              error=str(error) if isinstance(error, BaseException)
+                              else (state.message or "failed"), state="failed")
+        result.seconds = round(time.perf_counter() - started, 3)
+    for hook in PROGRESS_HOOKS:
+        hook(key, result)
     return result
 
 
@@ -67,55 +76,135 @@ def publish_task(output_dir: Path, results: list[SourceResult], manifest: dict) 
     return publish_run(output_dir, results, manifest)
 
 
-@flow(name="ducpho-nightly", log_prints=False)
+@task(name="report", cache_policy=NO_CACHE)
+def report_task(run_dir: Path) -> bool:
+    """report.html (and the report package's other files) into the published run folder, when
+    ducpho_etl.report exists; it writes each file whole. A report error never fails the run:
+    the data is published already."""
+    try:
+        from ducpho_etl.report import build_report
+    except ImportError:
+        return False
+    try:
+        build_report(run_dir)
+    except Exception as exc:  # noqa: BLE001 - logged, the run stays published
+        get_run_logger().warning("report not written: %s", describe_error(exc))
+        return False
+    return (run_dir / "report.html").exists()
+
+
+@flow(name="ducpho-nightly", log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS))
 def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
-            data_year: int = 2023) -> dict:
-    """All (or the named) sources: returns run folder, failed sources and the summary rows."""
+            data_year: int = 2023, force: bool = False) -> dict:
+    """All (or the named) sources. Returns run_dir, failed {key: error}, summary rows and the
+    manifest's per-source records (state, stale, from_run, as_of, error ...)."""
     logger = get_run_logger()
     started = datetime.now(UTC)
     t0 = time.perf_counter()
     input_path, output_path = Path(input_dir), Path(output_dir)
+    cache_dir = output_path / ".cache"
     contracts = select_sources(sources)
+    everything = select_sources(None)
     strays = unknown_folders(input_path)
     if strays:
         logger.warning("folders with no source contract ignored: %s", strays)
-    registry_people, registry_files = load_registry(input_path)
-    logger.info("registry: %d people", registry_people)
+    registry_files = registry_fingerprint_task(input_path)
+    futures = {key: run_source_task.submit(key, input_path, data_year, registry_files,
+                                           cache_dir, force) for key in contracts}
+    computed = {key: future.result() for key, future in futures.items()}
+
+    previous = latest_run(output_path)
+    previous_manifest = read_manifest(previous) if previous else {}
     results: list[SourceResult] = []
-    for key in contracts:
-        result = source_flow(key, input_path, data_year)
+    for key, contract in everything.items():
+        if key in computed:
+            result = computed[key]
+            if result.error:
+                result = _keep_previous(result, previous, previous_manifest) or result
+        elif previous is not None:
+            result = previous_result(previous, previous_manifest, key, contract.label)
+            if result is None:
+                continue
+            before = previous_manifest.get("sources", {}).get(key, {})
+            # A result that was stale before stays stale (with its error); otherwise it is good.
+            result.state = "stale" if before.get("stale") else "carried_over"
+            result.error = before.get("error") if before.get("stale") else None
+        else:
+            continue
         results.append(result)
-        for hook in PROGRESS_HOOKS:
-            hook(key, result)
+
+    today = started.date().isoformat()
     manifest = {
-        "started_utc": started.isoformat(), "data_year": data_year,
+        "started_utc": started.isoformat(), "data_year": data_year, "force": force,
+        "selected_sources": list(contracts),
         "input": str(input_path.resolve()), "registry_files": registry_files,
-        "sources": {r.key: {"files": r.files, "raw_rows": r.raw_rows, "error": r.error,
-                            "seconds": r.seconds} for r in results},
+        "cache": {"kind": "content-keyed parquet", "dir": str(cache_dir.resolve()),
+                  "code_version": cache.code_version()},
+        "sources": {r.key: source_entry(r, today) for r in results},
+        "not_published": sorted(set(everything) - {r.key for r in results}),
         "unknown_folders": strays, "versions": versions(),
+        "max_workers": MAX_WORKERS,
     }
-    manifest["seconds"] = round(time.perf_counter() - t0, 3)
+    manifest["seconds_sources"] = round(time.perf_counter() - t0, 3)
     run_dir = publish_task(output_path, results, manifest)
+    report_task(run_dir)
     summary = summarise(results)
-    _artifacts(summary, results, run_dir)
-    failed = {r.key: r.error for r in results if r.error}
-    logger.info("published %s in %.1f s; failed sources: %s", run_dir.name,
-                time.perf_counter() - t0, list(failed) or "none")
-    return {"run_dir": str(run_dir), "failed": failed, "summary": summary.to_dicts()}
+    entries = manifest["sources"]
+    _artifacts(summary, entries, run_dir)
+    failed = {k: e["error"] for k, e in entries.items() if k in contracts and not e["ok"]}
+    for key, entry in entries.items():
+        if entry["state"] != "fresh":
+            logger.info("source %s: %s%s", key, entry["state"],
+                        f" (from run {entry['from_run']}, as of {entry['as_of']})"
+                        if entry["from_run"] else "")
+    logger.info("published %s in %.1f s; %d sources; failed: %s", run_dir.name,
+                time.perf_counter() - t0, len(entries), list(failed) or "none")
+    return {"run_dir": str(run_dir), "failed": failed, "summary": summary.to_dicts(),
+            "sources": entries}
 
 
-def _artifacts(summary: pl.DataFrame, results: list[SourceResult], run_dir: Path) -> None:
-    create_table_artifact(key="summary", table=summary.to_dicts(),
-                          description="Kết quả đối chiếu theo nguồn (counts only)")
+def _keep_previous(failed: SourceResult, previous: Path | None,
+                   previous_manifest: dict) -> SourceResult | None:
+    """The failed source's last good result from the previous latest run, marked stale."""
+    if previous is None:
+        return None
+    kept = previous_result(previous, previous_manifest, failed.key, failed.label)
+    if kept is None:
+        return None
+    kept.state, kept.error, kept.seconds = "stale", failed.error, failed.seconds
+    return kept
+
+
+STATE_NOTES = {"fresh": "", "cached": "cache", "carried_over": "giữ nguyên (carried over)",
+               "stale": "CŨ (stale)", "failed": "LỖI (failed)"}
+
+
+def _artifacts(summary: pl.DataFrame, entries: dict, run_dir: Path) -> None:
+    rows = []
+    for row in summary.to_dicts():
+        entry = entries.get(row["source"], {})
+        rows.append({**row, "state": entry.get("state", ""), "as_of": entry.get("as_of") or ""})
+    create_table_artifact(key="ducpho-summary", table=rows,
+                          description=f"Kết quả đối chiếu theo nguồn, run {run_dir.name} (counts only)")
     lines = [f"# Đối chiếu dữ liệu: {run_dir.name}", "",
-             "| Nguồn | Dòng đọc | Sạch | Trùng | Đã chết | Xác minh | Không thấy | Loại |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for row in summary.iter_rows(named=True):
+             "| Nguồn | Dòng đọc | Sạch | Trùng | Đã chết | Xác minh | Không thấy | Loại | Trạng thái |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for row in rows:
         lines.append(f"| {row['label']} | {row['raw_rows']} | {row['cleaned']} | "
                      f"{row['duplicate']} | {row['deceased']} | {row['review']} | "
-                     f"{row['not_found']} | {row['rejected']} |")
-    failed = [r for r in results if r.error]
-    if failed:
-        lines += ["", "**Nguồn lỗi (failed sources):** " + ", ".join(r.key for r in failed)]
-    create_markdown_artifact(key="run-report", markdown="\n".join(lines),
+                     f"{row['not_found']} | {row['rejected']} | {STATE_NOTES.get(row['state'], '')} |")
+    flagged = {k: e for k, e in entries.items() if e["state"] in ("stale", "failed")}
+    if flagged:
+        lines += ["", "**Nguồn lỗi (failed sources):**", ""]
+        for key, entry in flagged.items():
+            kept = (f"kết quả cũ từ {entry['as_of']} (run {entry['from_run']}) được giữ"
+                    if entry["stale"] else "không có kết quả trước: số liệu 0")
+            lines.append(f"- `{key}`: {entry['error']} — {kept}")
+    cached = [k for k, e in entries.items() if e["from_cache"]]
+    if cached:
+        lines += ["", "Từ cache (inputs unchanged): " + ", ".join(cached)]
+    if (run_dir / "report.html").exists():
+        lines += ["", f"Báo cáo: [report.html]({(run_dir / 'report.html').resolve().as_uri()})"]
+    create_markdown_artifact(key="ducpho-run-report", markdown="\n".join(lines),
                              description="Run summary, counts only")

@@ -11,10 +11,26 @@ from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
 
+# How the run got a source's result; short, so the column fits next to the source key (dates
+# and errors are printed below the table).
+STATE_TEXT = {"fresh": "", "cached": "cache", "carried_over": "kept", "stale": "STALE",
+              "failed": "FAILED"}
 
-def _summary_table(summary: pl.DataFrame, title: str) -> Table:
+
+def _state_cell(entry: dict | None) -> str:
+    if not entry:
+        return ""
+    return STATE_TEXT.get(entry.get("state", ""), entry.get("state", ""))
+
+
+def _summary_table(summary: pl.DataFrame, title: str, sources: dict | None = None) -> Table:
     """Counts in Vietnamese number format (219.497); numbers never wrap or shorten, and the
-    Vietnamese label is left out when the terminal is too narrow for it."""
+    Vietnamese label is left out when the terminal is too narrow for it. With the manifest's
+    per-source records, a state column after the source says which results are stale, failed,
+    cached or kept (carried over from the previous run)."""
+    states = [_state_cell((sources or {}).get(k)) for k in summary["source"]]
+    if any(states):  # only when some result is not this run's own computation
+        summary = summary.insert_column(1, pl.Series("state", states, dtype=pl.Utf8))
     cells = [[f"{v:,}".replace(",", ".") if isinstance(v, int) else str(v) for v in row]
              for row in summary.iter_rows()]
     columns = list(summary.columns)
@@ -27,8 +43,9 @@ def _summary_table(summary: pl.DataFrame, title: str) -> Table:
         width = max([len(column), *(len(row[i]) for row in cells)])
         if column == "label":
             table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=40)
-        elif column == "source":
-            table.add_column(column, no_wrap=True, min_width=width)
+        elif column in ("source", "state"):
+            table.add_column(column, no_wrap=True, min_width=width,
+                             style="bold red" if column == "state" else None)
         else:
             table.add_column(column, justify="right", no_wrap=True, min_width=width)
     for row in cells:
@@ -42,8 +59,13 @@ def run(
     output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder (runs/, latest)")],
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these source keys")] = None,
     data_year: Annotated[int, typer.Option(help="Year the extracts refer to (place names, ages)")] = 2023,
+    force: Annotated[bool, typer.Option("--force", help="Recompute even sources whose inputs and "
+                                        "code are unchanged (ignore the cache)")] = False,
 ) -> None:
-    """Run the nightly flow now (Prefect's embedded server unless PREFECT_API_URL is set)."""
+    """Run the nightly flow now (Prefect's embedded server unless PREFECT_API_URL is set).
+
+    With --source, only those sources are recomputed; the others are carried over from the
+    latest run, so the published summary stays complete."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ducpho_etl.pipeline import select_sources
@@ -64,32 +86,52 @@ def run(
 
         def hook(key, result) -> None:
             mark = "[red]failed" if result.error else f"{result.raw_rows:,} rows"
+            if result.state == "cached":
+                mark += " (cache)"
             progress.console.print(f"  {key}: {mark} ({result.seconds:.1f} s)")
             progress.advance(bar)
 
         PROGRESS_HOOKS.append(hook)
         try:
-            outcome = nightly(str(input), str(output), keys, data_year)
+            outcome = nightly(str(input), str(output), source or None, data_year, force)
+        except Exception as exc:  # the run as a whole failed (e.g. no registry): nothing published
+            from ducpho_etl.pipeline import describe_error
+
+            message = str(exc) if type(exc).__name__ == "StageError" else describe_error(exc)
+            console.print(f"[red]run failed, nothing published (latest unchanged): {message}")
+            raise typer.Exit(1) from None
         finally:
             PROGRESS_HOOKS.remove(hook)
     summary = pl.DataFrame(outcome["summary"])
-    console.print(_summary_table(summary, f"Run {Path(outcome['run_dir']).name}"))
-    for key, error in outcome["failed"].items():
-        console.print(f"[red]source {key} failed: {error}")
+    console.print(_summary_table(summary, f"Run {Path(outcome['run_dir']).name}", outcome["sources"]))
+    _print_notes(outcome["sources"])
     if outcome["failed"]:
+        console.print(f"[red]failed source(s): {', '.join(outcome['failed'])}")
         raise typer.Exit(1)
+
+
+def _print_notes(sources: dict) -> None:
+    for key, entry in sources.items():
+        if entry.get("state") == "stale":
+            console.print(f"[red]{key}: failed ({entry['error']}); its result of {entry['as_of']} "
+                          f"(run {entry['from_run']}) is kept, marked stale")
+        elif entry.get("state") == "failed":
+            console.print(f"[red]{key}: failed ({entry['error']}); no earlier result: counts are 0")
 
 
 @app.command()
 def summary(output: Annotated[Path, typer.Option("--output", "-o")]) -> None:
-    """Print the latest published summary."""
-    from ducpho_etl.publish import latest_run
+    """Print the latest published summary (with stale, failed, cached and carried-over sources)."""
+    from ducpho_etl.publish import latest_run, read_manifest
 
     run_dir = latest_run(output)
     if run_dir is None:
         console.print(f"[red]No published run in {output}")
         raise typer.Exit(1)
-    console.print(_summary_table(pl.read_csv(run_dir / "summary.csv"), f"Run {run_dir.name}"))
+    sources = read_manifest(run_dir).get("sources", {})
+    console.print(_summary_table(pl.read_csv(run_dir / "summary.csv"), f"Run {run_dir.name}",
+                                 sources))
+    _print_notes(sources)
 
 
 @app.command()

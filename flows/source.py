@@ -1,0 +1,158 @@
+"""One source as a subflow named after its key: fingerprint → cache or (read → reconcile) → check.
+
+Thin: each task calls one plain function of ducpho_etl. Only the I/O tasks retry, with
+exponential back-off, and only on transient I/O errors (ducpho_etl.pipeline.is_transient): a bad
+file fails at once. Logs carry counts, timings and masked error text, never names or IDs.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from pathlib import Path
+
+import polars as pl
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.logging.loggers import flow_run_logger
+from prefect.tasks import exponential_backoff
+
+from ducpho_etl import cache
+from ducpho_etl.pipeline import (
+    describe_error,
+    is_transient,
+    read_stage,
+    reconcile_stage,
+    select_sources,
+    shared_registry,
+)
+from ducpho_etl.publish import SourceResult, check_accounting
+
+RETRIES = 3
+RETRY_DELAYS = exponential_backoff(backoff_factor=2)  # 2, 4, 8 s
+
+
+class SourceFailed(RuntimeError):
+    """A source could not be processed; the message is safe to log (identifiers masked)."""
+
+
+class StageError(RuntimeError):
+    """What a task raises instead of the original error: a masked message (Prefect logs it with
+    its traceback) and whether a retry may help. The original is not chained, so its text and
+    values never reach the logs."""
+
+    def __init__(self, message: str, transient: bool) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def _guarded(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StageError:
+            raise
+        except Exception as exc:
+            raise StageError(describe_error(exc), is_transient(exc)) from None
+    return wrapper
+
+
+def retry_transient(task, task_run, state) -> bool:
+    """retry_condition_fn: retry an I/O hiccup, never a bad file or a bug."""
+    try:
+        state.result()
+    except StageError as exc:
+        return exc.transient
+    except Exception as exc:  # noqa: BLE001 - classified below
+        return is_transient(exc)
+    return False
+
+
+IO_RETRIES = {"retries": RETRIES, "retry_delay_seconds": RETRY_DELAYS, "retry_jitter_factor": 0.5,
+              "retry_condition_fn": retry_transient, "cache_policy": NO_CACHE}
+
+
+@task(name="fingerprint", **IO_RETRIES)
+@_guarded
+def fingerprint_task(source_dir: Path) -> list[dict]:
+    return cache.source_fingerprint(source_dir)
+
+
+@task(name="registry", **IO_RETRIES)
+@_guarded
+def registry_task(input_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The prepared registry, loaded once per process and shared by every source."""
+    return shared_registry(input_dir)
+
+
+@task(name="read", **IO_RETRIES)
+@_guarded
+def read_task(input_dir: Path, key: str) -> tuple[pl.DataFrame, list[dict]]:
+    return read_stage(input_dir, select_sources([key])[key])
+
+
+@task(name="reconcile", cache_policy=NO_CACHE)
+@_guarded
+def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, pl.DataFrame],
+                   data_year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    registry_raw, prepared = registry
+    return reconcile_stage(raw, select_sources([key])[key], prepared, registry_raw, data_year)
+
+
+@task(name="cache-load", cache_policy=NO_CACHE)
+@_guarded
+def cache_load_task(cache_dir: Path, key: str) -> SourceResult | None:
+    return cache.load(cache_dir, key)
+
+
+@task(name="cache-store", **IO_RETRIES)
+@_guarded
+def cache_store_task(cache_dir: Path, key: str, result: SourceResult) -> None:
+    cache.store(cache_dir, key, result)
+
+
+@flow(name="source", flow_run_name="{key}", log_prints=False)
+def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[dict],
+                cache_dir: Path, force: bool = False) -> SourceResult:
+    """One source's result; raises SourceFailed (this subflow fails, the run goes on)."""
+    context = FlowRunContext.get()  # this subflow's logger (it runs inside a task's thread)
+    logger = flow_run_logger(context.flow_run, context.flow) if context else get_run_logger()
+    started = time.perf_counter()
+    contract = select_sources([key])[key]
+    try:
+        files = fingerprint_task(input_dir / key)
+        cache_key = cache.cache_key(key, files, registry_files, data_year)
+        cached = None if force else cache_load_task(cache_dir, cache_key)
+        if cached is not None:
+            cached.seconds = round(time.perf_counter() - started, 3)
+            logger.info("source %s: %d rows from cache (inputs and code unchanged)", key,
+                        cached.raw_rows)
+            return cached
+        result = SourceResult(key=key, label=contract.label, raw_rows=0, reconciliation=None,
+                              cleaned=None, cache_key=cache_key)
+        t0 = time.perf_counter()
+        raw, result.files = read_task(input_dir, key)
+        result.raw_rows = raw.height
+        result.stages["read"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        registry = registry_task(input_dir)
+        result.stages["registry"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        result.reconciliation, result.cleaned = reconcile_task(raw, key, registry, data_year)
+        result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
+        check_accounting(result)
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, StageError) else describe_error(exc)
+        logger.error("source %s failed: %s", key, message)
+        raise SourceFailed(message) from None
+    try:  # a cache that cannot be written costs the next run time, never this run its result
+        cache_store_task(cache_dir, cache_key, result)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("source %s: result not cached: %s", key, exc)
+    result.seconds = round(time.perf_counter() - started, 3)
+    counts = dict(result.reconciliation["status"].value_counts().sort("status").rows())
+    logger.info("source %s: %d rows in %d files, %.1f s (%s), statuses %s", key, result.raw_rows,
+                len({f["file"] for f in result.files}), result.seconds, result.stages, counts)
+    return result
