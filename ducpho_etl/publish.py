@@ -97,6 +97,18 @@ def summarise(results: list[SourceResult]) -> pl.DataFrame:
     return pl.concat([summary, total])
 
 
+def check_output_contracts(results: list[SourceResult]) -> None:
+    """The published tables against their contracts (schemas/outputs.yaml), before anything is written."""
+    from ducpho_etl.output_contracts import check_cleaned, check_reconciliation, check_summary
+
+    for result in results:
+        if result.reconciliation is not None:
+            check_reconciliation(result.reconciliation)
+        if result.cleaned is not None:
+            check_cleaned(result.cleaned)
+    check_summary(summarise(results))
+
+
 def publish_run(output: Path, results: list[SourceResult], manifest: dict,
                 run_id: str | None = None,
                 finalize: Callable[[Path], None] | None = None) -> Path:
@@ -107,6 +119,7 @@ def publish_run(output: Path, results: list[SourceResult], manifest: dict,
     """
     for result in results:
         check_accounting(result)
+    check_output_contracts(results)
     run_id = run_id or new_run_id()
     runs = output / "runs"
     _remove_abandoned(runs)

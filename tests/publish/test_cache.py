@@ -11,11 +11,16 @@ from ducpho_etl.publish import SourceResult, previous_result, publish_run, sourc
 
 
 def _result(key: str = "thue", n: int = 3) -> SourceResult:
+    ids = [f"0510800000{i:02d}" for i in range(n)]
     recon = pl.DataFrame({"source": [key] * n, "source_file": ["a.csv"] * n,
                           "sheet": pl.Series([None] * n, dtype=pl.Utf8),
                           "source_row": list(range(2, 2 + n)), "status": ["matched"] * n,
-                          "person_id": [None] * n})
-    return SourceResult(key=key, label="Thuế", raw_rows=n, reconciliation=recon, cleaned=recon,
+                          "person_id": ids, "reason_codes": [[] for _ in range(n)],
+                          "reason": [""] * n}, schema_overrides={"reason_codes": pl.List(pl.Utf8)})
+    cleaned = recon.select("source", "source_file", "sheet", "source_row", "person_id",
+                           pl.lit("Lê Văn A").alias("ho_ten"), pl.lit("1980").alias("ngay_sinh"),
+                           pl.lit("Nam").alias("gioi_tinh"), pl.lit("21439").alias("ma_xa"))
+    return SourceResult(key=key, label="Thuế", raw_rows=n, reconciliation=recon, cleaned=cleaned,
                         files=[{"file": "a.csv", "sha256": "x"}])
 
 

@@ -18,12 +18,16 @@ def _recon(statuses: list[str], file: str = "a.csv") -> pl.DataFrame:
         "sheet": pl.Series([None] * len(statuses), dtype=pl.Utf8),
         "source_row": list(range(2, 2 + len(statuses))), "status": statuses,
         "person_id": [f"05100000000{i}" for i in range(len(statuses))],
-    })
+        "reason_codes": [[] for _ in statuses], "reason": [""] * len(statuses),
+    }, schema_overrides={"reason_codes": pl.List(pl.Utf8)})
 
 
 def _result(statuses: list[str], raw_rows: int | None = None, key: str = "x") -> SourceResult:
     recon = _recon(statuses)
-    cleaned = recon.filter(pl.col("status") == "matched")
+    cleaned = recon.filter(pl.col("status") == "matched").select(
+        "source", "source_file", "sheet", "source_row", "person_id",
+        pl.lit("Lê Văn A").alias("ho_ten"), pl.lit("01/01/1980").alias("ngay_sinh"),
+        pl.lit("Nam").alias("gioi_tinh"), pl.lit("21439").alias("ma_xa"))
     return SourceResult(key=key, label="Nguồn X", raw_rows=len(statuses) if raw_rows is None
                         else raw_rows, reconciliation=recon, cleaned=cleaned)
 
@@ -75,3 +79,13 @@ def test_interrupted_publish_leaves_latest_intact(tmp_path, monkeypatch):
         publish_run(tmp_path, [_result(["matched", "duplicate"])], {})
     assert os.readlink(tmp_path / "latest") == f"runs/{first.name}"
     assert not list((tmp_path / "runs").glob(".incomplete-*"))
+
+
+def test_output_contract_refuses_a_bad_table(tmp_path):
+    result = _result(["matched", "review"])
+    result.reconciliation = result.reconciliation.with_columns(
+        pl.when(pl.col("status") == "review").then(pl.lit("maybe")).otherwise(pl.col("status"))
+        .alias("status"))
+    with pytest.raises((AccountingError, ValueError)):
+        publish_run(tmp_path, [result], {})
+    assert not (tmp_path / "latest").exists()
