@@ -8,9 +8,19 @@ import time
 from pathlib import Path, PurePosixPath
 
 from . import names as N
-from .layouts import FileSpec, specs_for, split_sheets, total_row, write_csv, write_xlsx
+from .layouts import (
+    FileSpec,
+    footer_rows,
+    specs_for,
+    split_sheets,
+    total_row,
+    with_repeated_header,
+    write_csv,
+    write_xlsx,
+)
 from .noise import Noiser
 from .people import (
+    AmbiguityIndex,
     ConfusableIndex,
     World,
     build_registry,
@@ -32,6 +42,9 @@ SOURCES: dict[str, tuple[int, float, tuple[int, int], float]] = {
     "nguoi_co_cong": (3_653, 0.025, (1900, 2023), 0.85),
 }
 DUP, NOT_FOUND, REVIEW, REJECTED = 0.015, 0.02, 0.003, 0.005
+# duplicates: supplementary lists ("bổ sung") repeat people of the main list more often
+DUP_RATE = {"hoi_nong_dan": 0.02, "bhxh": 0.015, "thue": 0.015, "tre_em": 0.02,
+            "nguoi_cao_tuoi": 0.025, "bao_tro_xa_hoi": 0.025, "nguoi_co_cong": 0.025}
 
 
 def matched_target(source: str, scale: float) -> int:
@@ -90,11 +103,12 @@ def _plan(source: str, w: World, conf: ConfusableIndex, scale: float, rng: rando
           used_review: set[int]) -> list[tuple[str, int | None]]:
     count, dec_rate, (lo, hi), old_share = SOURCES[source]
     m = matched_target(source, scale)
-    total = m / (1 - DUP - dec_rate - NOT_FOUND - REVIEW - REJECTED)
+    dup = DUP_RATE.get(source, DUP)
+    total = m / (1 - dup - dec_rate - NOT_FOUND - REVIEW - REJECTED)
     n_dec = round(total * dec_rate)
     n_nf = max(1, round(total * NOT_FOUND))
     n_rev = round(total * REVIEW)
-    n_dup = max(1, round(total * DUP))
+    n_dup = max(1, round(total * dup))
     n_rej = max(2, round(total * REJECTED))
 
     def elig(i: int) -> bool:
@@ -138,9 +152,9 @@ def _plan(source: str, w: World, conf: ConfusableIndex, scale: float, rng: rando
     specs = specs_for(source)
     n_totals = sum((15 if s.sheets == "per_commune" else 2 if s.sheets == "chunks2" else 1)
                    for s in specs if s.total)
-    n_rej_rows = max(2, n_rej - n_totals)
+    n_rej_rows = max(3, n_rej - n_totals)
     for k in range(n_rej_rows):
-        entries.append(("rej_no_name" if k % 2 == 0 else "rej_no_date", None))
+        entries.append((("rej_no_name", "rej_no_date", "rej_stt_only")[k % 3], None))
     rng.shuffle(entries)
     return entries
 
@@ -165,8 +179,13 @@ def _with_blanks(rows: list, rate: float, rng: random.Random) -> list:
     return out
 
 
-def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601) -> dict:
-    """Write output/input/{registry,<source>}/..., output/truth/{truth.parquet,summary.csv}."""
+def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
+                    keep_cells: bool = False) -> dict:
+    """Write output/input/{registry,<source>}/..., output/truth/{truth.parquet,summary.csv}.
+
+    keep_cells: also return, in info["cells"], the cells written for each truth row (same
+    order as truth.parquet), for tests that check what a row shows.
+    """
     t0 = time.perf_counter()
     output = Path(output)
     rng = random.Random(seed)
@@ -177,7 +196,7 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601) -> d
         if w.cluster[i] >= 0:
             members.setdefault(w.cluster[i], []).append(i)
     conf.cluster_members = members
-    conf_flag = [bool(conf.others(w, i)) for i in range(w.n_reg)]
+    amb = AmbiguityIndex(w)
     reg_dir = output / "input" / "registry"
     reg_dir.mkdir(parents=True, exist_ok=True)
     cols = registry_rows(w)
@@ -188,9 +207,11 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601) -> d
     truth: list[dict] = []
     used_review: set[int] = set()
     files: dict[str, list[str]] = {}
+    cells_out: list[dict] = []
+    stats: dict[str, dict] = {}
     for source in SOURCES:
         srng = random.Random(f"{seed}:{source}")
-        noiser = Noiser(w, conf, conf_flag, srng)
+        noiser = Noiser(w, conf, amb, srng, source)
         lo, hi = SOURCES[source][2]
         entries = _plan(source, w, conf, scale, srng, used_review)
         specs = _sorted_specs(specs_for(source))
@@ -217,28 +238,41 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601) -> d
                 rows.append(cells)
             fdir = output / "input" / source
             if spec.fmt == "csv":
-                sheets = [(None, _with_blanks(rows, spec.blank_rate, srng))]
+                srows = _with_blanks(rows, spec.blank_rate, srng)
+                if spec.repeat_header:
+                    srows = with_repeated_header(srows, srng)
                 if spec.total:
                     n = sum(1 for r in rows if r.get("ho_ten"))
-                    sheets[0][1].append({**total_row(spec, n, srng), "__total__": True})
-                numbers = [write_csv(fdir / spec.path, spec, sheets[0][1], srng)]
+                    srows.append({**total_row(spec, n, srng), "__total__": True})
+                if spec.footer:
+                    srows += footer_rows(spec, srng)
+                sheets = [(None, srows)]
+                numbers = [write_csv(fdir / spec.path, spec, srows, srng)]
             else:
                 sheets = []
-                for name, srows in split_sheets(spec, rows):
+                for k, (name, srows) in enumerate(split_sheets(spec, rows)):
                     srows = _with_blanks(srows, max(spec.blank_rate, 0.004), srng)
+                    if spec.repeat_header and k == 1:
+                        srows = with_repeated_header(srows, srng)
                     if spec.total:
                         n = sum(1 for r in srows if r and r.get("ho_ten"))
                         srows.append({**total_row(spec, n, srng), "__total__": True})
+                    if spec.footer:
+                        srows += footer_rows(spec, srng)
                     sheets.append((name, srows))
                 numbers = write_xlsx(fdir / spec.path, spec, sheets, srng)
             for (sname, srows), nums in zip(sheets, numbers, strict=True):
                 for row, num in zip(srows, nums, strict=True):
-                    if row is None:
+                    if row is None or num == -1:  # blank, repeated header, footer labels
                         continue
                     if "__total__" in row:
                         meta = (None, "rejected", ["total_row", *spec.file_noise()])
+                    elif "__signer__" in row:
+                        meta = (None, "rejected", ["footer_signer", *spec.file_noise()])
                     else:
                         meta = row["_meta"]
+                    if keep_cells:
+                        cells_out.append({k: v for k, v in row.items() if k != "_meta"})
                     src_rows.append({
                         "source": source, "source_file": spec.path, "source_row": num,
                         "sheet": sname, "expected_status": meta[1], "true_person_id": None,
@@ -246,6 +280,11 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601) -> d
                     })
         assign_statuses(w, src_rows)
         truth.extend(src_rows)
+        stats[source] = dict(noiser.stats)
     summary = write_truth(output / "truth", truth, list(SOURCES), {})
-    return {"output": str(output), "seed": seed, "scale": scale, "registry_rows": w.n_reg,
-            "files": files, "summary": summary, "seconds": round(time.perf_counter() - t0, 2)}
+    info = {"output": str(output), "seed": seed, "scale": scale, "registry_rows": w.n_reg,
+            "files": files, "summary": summary, "noid_stats": stats,
+            "seconds": round(time.perf_counter() - t0, 2)}
+    if keep_cells:
+        info["cells"] = cells_out
+    return info

@@ -39,9 +39,15 @@ class FileSpec:
     blank_rate: float = 0.003
     name_upper: bool = False
     empty_blank_lines: bool = False  # csv blank rows as truly empty lines (else ",,,,")
+    footer: bool = False  # place/date line, signature labels and signers' names under the table
+    repeat_header: bool = False  # the header row again inside the data (csv; xlsx: 2nd sheet)
+    sheet2_bare: bool = False  # xlsx: sheets after the first start at the header (no titles)
 
     def has(self, f: str) -> bool:
-        return any(c == f for c, _ in self.columns)
+        fields = self.__dict__.get("_fields")
+        if fields is None:  # cached: called for every cell written
+            fields = self.__dict__["_fields"] = frozenset(c for c, _ in self.columns)
+        return f in fields
 
     @property
     def cmnd_slot(self) -> bool:
@@ -81,7 +87,7 @@ def specs_for(source: str) -> list[FileSpec]:
                 ("ghi_chu", "Ghi chú")), 0.6,
               titles=["HỘI NÔNG DÂN THỊ XÃ ĐỨC PHỔ", "DANH SÁCH HỘI VIÊN HỘI NÔNG DÂN NĂM 2023"],
               numbering=True, sheets="per_commune", total="tong_cong", numeric_rate=0.08,
-              place_style="old_full"),
+              place_style="old_full", footer=True),
             S("hoi_vien_bo_sung.csv", "csv", _c(
                 ("stt", "TT"), ("ho_ten", "Họ và tên"), ("ngay_sinh", "Ngày sinh"),
                 ("gioi_tinh", "Giới tính"), ("so_dinh_danh", "Số CCCD/CMND"), ("thon", "Thôn"),
@@ -99,8 +105,8 @@ def specs_for(source: str) -> list[FileSpec]:
             S("bhxh_ducpho_2023_phan1.csv", "csv", _c(
                 ("stt", "STT"), ("ma_bhxh", "Mã số BHXH"), ("ho_ten", "Họ và tên"),
                 ("ngay_sinh", "Ngày sinh"), ("gioi_tinh", "Giới tính"), ("so_dinh_danh", "Số CCCD"),
-                ("the_bhyt", "Số thẻ BHYT"), ("dia_chi", "Địa chỉ")), 0.55,
-              newline="\n", blank_rate=0.001),
+                ("the_bhyt", "Mã thẻ BHYT"), ("dia_chi", "Địa chỉ")), 0.55,
+              newline="\n", blank_rate=0.001, repeat_header=True),
             S("bhxh_ducpho_2023_phan2.txt", "csv", _c(
                 ("ma_bhxh", "Mã BHXH"), ("ho_ten", "Họ tên"), ("ngay_sinh", "Ngày tháng năm sinh"),
                 ("gioi_tinh", "Giới tính"), ("so_dinh_danh", "Số CMND/CCCD"), ("xa", "Mã xã"),
@@ -111,7 +117,7 @@ def specs_for(source: str) -> list[FileSpec]:
                 ("stt", "STT"), ("ho_ten", "Họ và tên"), ("namnu", "Năm sinh"),
                 ("so_dinh_danh", "CCCD"), ("xa", "Xã"), ("ghi_chu", "Ghi chú")), 0.05,
               encoding="vni", delimiter=";", titles=["DANH SACH BO SUNG BHXH"],
-              date_fmt="dd-mm-yyyy", place_style="old_ascii", total="tong_cong"),
+              date_fmt="dd-mm-yyyy", place_style="old_ascii", total="tong_cong", footer=True),
             S("tra_soat/bhxh_theo_xa_2025.xlsx", "xlsx", _c(
                 ("stt", "STT"), ("ho_ten", "Họ và tên"), ("ngay_sinh", "Ngày sinh"),
                 ("gioi_tinh", "Giới tính"), ("so_dinh_danh", "Số định danh cá nhân"),
@@ -125,7 +131,7 @@ def specs_for(source: str) -> list[FileSpec]:
         return [
             S("thue_bo_sung.csv", "csv", _c(
                 ("mst", "MST"), ("ho_ten", "Họ và tên người nộp thuế"), ("ngay_sinh", "NTNS"),
-                ("gioi_tinh", "GT"), ("so_dinh_danh", "CCCD"), ("xa", "Xã")), 0.3,
+                ("gioi_tinh", "GT"), ("so_dinh_danh", "CMND/CCCD"), ("xa", "Xã")), 0.3,
               encoding="cp1258", date_fmt="dd-mm-yyyy", gender_style="M/F",
               place_style="old_code"),
             S("thue_tncn_2023.xlsx", "xlsx", _c(
@@ -135,7 +141,7 @@ def specs_for(source: str) -> list[FileSpec]:
                 ("ghi_chu", "Ghi chú")), 0.7,
               legacy="vni", titles=["CHI CỤC THUẾ KHU VỰC ĐỨC PHỔ - BA TƠ",
                                     "DANH SÁCH NGƯỜI NỘP THUẾ THU NHẬP CÁ NHÂN"],
-              numeric_rate=0.08, total="cong_nguoi"),
+              numeric_rate=0.08, total="cong_nguoi", footer=True),
         ]
     if source == "tre_em":
         return [
@@ -151,7 +157,8 @@ def specs_for(source: str) -> list[FileSpec]:
                 ("ho_ten_cha_me", "Họ tên cha/mẹ"), ("thon", "Thôn/Tổ dân phố"),
                 ("xa", "Xã/Phường")), 0.75,
               titles=[T1, "DANH SÁCH TRẺ EM DƯỚI 16 TUỔI"], date_fmt="excel",
-              numeric_rate=0.08, sheets="chunks2", place_style="old_short", numbering=True),
+              numeric_rate=0.08, sheets="chunks2", place_style="old_short", numbering=True,
+              sheet2_bare=True),
         ]
     if source == "nguoi_cao_tuoi":
         return [
@@ -160,10 +167,10 @@ def specs_for(source: str) -> list[FileSpec]:
                 ("so_dinh_danh", "Số CCCD"), ("xa", "Xã/Phường"), ("ghi_chu", "Ghi chú")), 0.55,
               titles=[T1, "HỘI NGƯỜI CAO TUỔI", "DANH SÁCH NGƯỜI CAO TUỔI NĂM 2023"],
               numbering=True, sheets="per_commune", total="tong_cong", numeric_rate=0.08,
-              place_style="old_long"),
+              place_style="old_long", footer=True),
             S("nct_bo_sung.txt", "csv", _c(
                 ("stt", "STT"), ("ho_ten", "Họ và tên"), ("ngay_sinh", "Ngày sinh"),
-                ("gioi_tinh", "Phái"), ("so_dinh_danh", "Số CCCD"), ("thon", "Thôn"),
+                ("gioi_tinh", "Phái"), ("so_dinh_danh", "Số CCCD"), ("thon", "Tổ dân phố"),
                 ("xa", "Xã/Phường")), 0.15,
               encoding="tcvn3", delimiter="\t", date_fmt="dd/mm/yyyy", place_style="old_full"),
             S("nct_tcvn3_cu.xlsx", "xlsx", _c(
@@ -174,7 +181,7 @@ def specs_for(source: str) -> list[FileSpec]:
               name_upper=True, numeric_rate=0.08, total="cong_nguoi"),
             S("nct_vni.csv", "csv", _c(
                 ("ho_ten", "Họ và tên"), ("ngay_sinh", "Ngày sinh"), ("gioi_tinh", "Giới tính"),
-                ("so_dinh_danh", "Số CCCD/CMND"), ("xa", "Xã, phường")), 0.1,
+                ("blank", ""), ("so_dinh_danh", "Số CCCD/CMND"), ("xa", "Xã, phường")), 0.1,
               encoding="vni", date_fmt="dd/mm/yyyy", place_style="old_short"),
         ]
     if source == "bao_tro_xa_hoi":
@@ -182,14 +189,15 @@ def specs_for(source: str) -> list[FileSpec]:
             S("bao_tro_xa_hoi_2023.xlsx", "xlsx", _c(
                 ("stt", "STT"), ("ho_ten", "Họ và tên đối tượng"),
                 ("ngay_sinh", "Ngày, tháng, năm sinh"), ("gioi_tinh", "Phái"),
-                ("so_dinh_danh", "CCCD"), ("doi_tuong", "Diện đối tượng"),
+                ("so_dinh_danh", "CCCD"), ("blank", ""), ("doi_tuong", "Diện đối tượng"),
                 ("dia_chi", "Nơi cư trú"), ("ghi_chu", "Ghi chú")), 0.7,
               titles=[T1, "PHÒNG LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI",
                       "DANH SÁCH ĐỐI TƯỢNG BẢO TRỢ XÃ HỘI HƯỞNG TRỢ CẤP HÀNG THÁNG"],
-              sheets="chunks2", numeric_rate=0.08, total="tong_cong"),
+              sheets="chunks2", numeric_rate=0.08, total="tong_cong", footer=True,
+              sheet2_bare=True, repeat_header=True),
             S("btxh_bo_sung_cp1258.csv", "csv", _c(
                 ("ho_ten", "Họ, tên"), ("ngay_sinh", "Ngày sinh"), ("gioi_tinh", "Giới tính"),
-                ("so_dinh_danh", "Số CCCD"), ("so_cmnd", "Số CMND"), ("xa", "Xã/Phường"),
+                ("so_dinh_danh", "Số CCCD"), ("so_cmnd", "CMND"), ("xa", "Phường/Xã"),
                 ("doi_tuong", "Đối tượng")), 0.3,
               encoding="cp1258", delimiter=";", date_fmt="yyyy-mm-dd", place_style="old_long",
               titles=["DANH SÁCH BỔ SUNG ĐỐI TƯỢNG BTXH"], numbering=True),
@@ -201,13 +209,14 @@ def specs_for(source: str) -> list[FileSpec]:
                 ("gioi_tinh", "Giới tính"), ("so_dinh_danh", "Số CMND/CCCD"),
                 ("dia_chi", "Địa chỉ"), ("doi_tuong", "Diện hưởng")), 0.3,
               titles=["DANH SÁCH NGƯỜI CÓ CÔNG BỔ SUNG"], new_places=True, gender_style="Nam/Nu",
-              empty_blank_lines=True, total="tong_cong"),
+              empty_blank_lines=True, total="tong_cong", footer=True),
             S("nguoi_co_cong.xlsx", "xlsx", _c(
                 ("stt", "STT"), ("ho_ten", "Họ và tên"), ("namnu", "Ngày sinh"),
                 ("so_dinh_danh", "Số CCCD"), ("doi_tuong", "Đối tượng"), ("thon", "Thôn"),
                 ("xa", "Xã/Phường"), ("ghi_chu", "Ghi chú")), 0.7,
               titles=[T_CHXH, "DANH SÁCH NGƯỜI CÓ CÔNG VỚI CÁCH MẠNG"], numbering=True,
-              date_fmt="excel", numeric_rate=0.08, place_style="old_short", total="tong_cong"),
+              date_fmt="excel", numeric_rate=0.08, place_style="old_short", total="tong_cong",
+              footer=True),
         ]
     raise KeyError(source)
 
@@ -270,6 +279,42 @@ def total_row(spec: FileSpec, n: int, rng: random.Random) -> dict:
     return cells
 
 
+FOOTER_SIGNERS = ["Nguyễn Thị Thu Hà", "Trần Văn Bình", "Lê Thị Mỹ Linh", "Phạm Quốc Dũng",
+                  "Võ Văn Tám", "Huỳnh Thị Kim Oanh", "Đặng Công Thành"]
+
+
+def footer_rows(spec: FileSpec, rng: random.Random) -> list:
+    """The block under a printed list. Decision (contracts.md: every DATA row appears once):
+    rows holding only labels (place and date line, "Người lập biểu", "(Ký, ghi rõ họ tên)")
+    have no data cells and are not data rows, like title rows ("__skip__": not in the truth);
+    the signers' names row puts a person's name in the name column, so it looks like data and
+    is a data row, rejected (no birth date, no ID: "__signer__")."""
+    last = field_order(spec)[-1]
+    rows: list = [None,
+                  {"__skip__": True, last: "Đức Phổ, ngày 30 tháng 6 năm 2023"},
+                  {"__skip__": True, "ho_ten": "Người lập biểu", last: "Thủ trưởng đơn vị"},
+                  {"__skip__": True, "ho_ten": "(Ký, ghi rõ họ tên)",
+                   last: "(Ký tên, đóng dấu)"},
+                  None, None]
+    if rng.random() < 0.8:
+        a, b = rng.sample(FOOTER_SIGNERS, 2)
+        rows.append({"__signer__": True, "ho_ten": a, last: b})
+    return rows
+
+
+def with_repeated_header(rows: list, rng: random.Random) -> list:
+    """Two exports pasted together (or a print header on a new page): the header row again."""
+    if len(rows) < 4:
+        return rows
+    k = rng.randrange(len(rows) // 3, 2 * len(rows) // 3)
+    return [*rows[:k], {"__header__": True}, *rows[k:]]
+
+
+def _is_numbered(row: dict) -> bool:
+    return ("__total__" not in row and "__skip__" not in row and "__header__" not in row
+            and (row.get("ho_ten", "") != "" or bool(row.get("__stt_only__"))))
+
+
 # ------------------------------------------------------------------------------ writers
 def write_csv(path: Path, spec: FileSpec, rows: list[dict], rng: random.Random) -> list[int]:
     """rows: cell dicts (None = blank row, "__total__" in dict = total row). Returns line nos."""
@@ -300,7 +345,12 @@ def write_csv(path: Path, spec: FileSpec, rows: list[dict], rng: random.Random) 
             line += 1
             numbers.append(-1)
             continue
-        if "stt" in fields and "__total__" not in row and row.get("ho_ten", "") != "":
+        if "__header__" in row:
+            wr.writerow(header_cells(spec))
+            line += 1
+            numbers.append(-1)
+            continue
+        if "stt" in fields and _is_numbered(row):
             stt += 1
             row.setdefault("stt", str(stt))
         out = []
@@ -311,7 +361,7 @@ def write_csv(path: Path, spec: FileSpec, rows: list[dict], rng: random.Random) 
             out.append(v)
         wr.writerow(out)
         line += 1
-        numbers.append(line)
+        numbers.append(-1 if "__skip__" in row else line)
     data = encode_csv(buf.getvalue(), spec.encoding)
     assert data.count(b"\n") == line, (spec.path, data.count(b"\n"), line)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -339,13 +389,14 @@ def write_xlsx(path: Path, spec: FileSpec, sheets: list[tuple[str, list]], rng: 
 
     all_numbers = []
     two_row = spec.has("namnu")
-    for sname, rows in sheets:
+    for k_sheet, (sname, rows) in enumerate(sheets):
         ws = wb.add_worksheet(sname)
         r = 0
-        for t in spec.titles:
+        titles = [] if (spec.sheet2_bare and k_sheet > 0) else spec.titles
+        for t in titles:
             ws.merge_range(r, 0, r, max(1, ncol - 1), txt(t), title_fmt)
             r += 1
-        if spec.titles:
+        if titles:
             r += 1  # blank row above the header
         c = 0
         for f, h in spec.columns:
@@ -357,7 +408,7 @@ def write_xlsx(path: Path, spec: FileSpec, sheets: list[tuple[str, list]], rng: 
             else:
                 if two_row:
                     ws.merge_range(r, c, r + 1, c, txt(h), bold)
-                else:
+                elif h:
                     ws.write_string(r, c, txt(h), bold)
                 c += 1
         r += 2 if two_row else 1
@@ -372,7 +423,14 @@ def write_xlsx(path: Path, spec: FileSpec, sheets: list[tuple[str, list]], rng: 
                 r += 1
                 numbers.append(-1)
                 continue
-            if "stt" in fields and "__total__" not in row and row.get("ho_ten", "") != "":
+            if "__header__" in row:
+                for k, h in enumerate(header_cells(spec)):
+                    if h:
+                        ws.write_string(r, k, txt(h), bold)
+                r += 1
+                numbers.append(-1)
+                continue
+            if "stt" in fields and _is_numbered(row):
                 stt += 1
                 row.setdefault("stt", ("num", stt))
             for k, f in enumerate(fields):
@@ -389,7 +447,7 @@ def write_xlsx(path: Path, spec: FileSpec, sheets: list[tuple[str, list]], rng: 
                 else:
                     ws.write_string(r, k, txt(v))
             r += 1
-            numbers.append(r)  # 1-based sheet row of the row just written
+            numbers.append(-1 if "__skip__" in row else r)  # 1-based sheet row just written
         all_numbers.append(numbers)
     wb.close()
     return all_numbers

@@ -286,7 +286,8 @@ def registry_rows(w: World) -> dict[str, list[str]]:
 
 
 class ConfusableIndex:
-    """Generator-side 'confusable' test over the registry (see the brief):
+    """A deliberately LOOSE 'confusable' test, used only to keep non-registry people (not_found
+    rows) clear of every resident; ID-less rows of residents use AmbiguityIndex instead.
 
     Q ~ X when same gender, |year| <= 2 and (family-equivalent accent-free names equal and
     accent-free given names within Levenshtein 1) or (given equal and family within 1).
@@ -346,3 +347,79 @@ def names_agree_loose(w: World, a: int, b: int) -> bool:
     fa, fb = N.fam_key(w.fam[a]), N.fam_key(w.fam[b])
     ga, gb = N.af(w.given[a]), N.af(w.given[b])
     return (fa == fb and N.lev1(ga, gb)) or (ga == gb and N.lev1(fa, fb))
+
+
+# ------------------------------------------------------------------------------ the row rule
+def mid_compatible(row_mid: str, q_mid: str) -> bool:
+    """Accent-free middle names: the row's is equal to Q's, missing, or Q's without Văn/Thị."""
+    if row_mid == "" or row_mid == q_mid:
+        return True
+    words = q_mid.split()
+    return bool(words) and words[0] in ("van", "thi") and " ".join(words[1:]) == row_mid
+
+
+def date_compatible(ev, q_date: dt.date, q_year_only: bool) -> bool:
+    """ev: ("full", d, m, y) | ("year", y) | None (what the row shows of the birth)."""
+    if ev is None:
+        return True
+    if ev[0] == "year" or q_year_only:
+        y = ev[-1]
+        return abs(q_date.year - y) <= 1
+    _, d, m, y = ev
+    qd, qm, qy = q_date.day, q_date.month, q_date.year
+    return ((qd, qm) == (d, m) and abs(qy - y) <= 1) or ((qd, qm, qy) == (m, d, y))
+
+
+class AmbiguityIndex:
+    """The rule for a row WITHOUT a usable ID (the brief): the row of P is ambiguous when some
+    other resident Q matches everything the row shows, i.e.
+
+    - same gender;
+    - accent-free family name equal up to Huỳnh=Hoàng / Võ=Vũ; middle name compatible (equal,
+      missing on the row, or Q's minus a leading Văn/Thị); given name equal, or within one
+      edit when (and only when) the row's given name is itself typo'd;
+    - birth: a full date on the row matches Q's full date, its day/month swap, or the same
+      day/month one year off; a year alone (or 00/00, 0/0, 01/01 stand-ins) matches Q's year
+      within one; a registry Q holding only the year matches any date within one year;
+    - commune: the registry only knows the post-2025 code, so the row's commune (old or new
+      name) matches Q's when both fall in the same new unit; a moved commune matches anyone.
+
+    Refinement (from the first hard run): when the row already departs from P by one identity
+    change (ev["changed"]: a name change, a date change or a moved commune), a Q that departs
+    from the row by one change of its own is an equal explanation, so Q then also matches when
+    only its given name is one edit away OR only its commune differs. (Row "Nguyễn Văn Minh
+    12/08/2008, Phổ Minh": P born 08/12/2008 in Phổ Minh versus Q born 12/08/2008 elsewhere:
+    a swapped date or a move; nothing on the row settles it.)
+    """
+
+    def __init__(self, w: World):
+        self.w = w
+        self.by_name: dict[tuple, list[int]] = {}
+        self.givens: dict[tuple, set[str]] = {}
+        for i in range(w.n_reg):
+            fk, gk = N.fam_key(w.fam[i]), N.af(w.given[i])
+            self.by_name.setdefault((w.male[i], fk, gk), []).append(i)
+            self.givens.setdefault((w.male[i], fk), set()).add(gk)
+
+    def matches(self, p: int, ev: dict) -> list[int]:
+        """Residents Q != p the row evidence ev cannot separate from p."""
+        w = self.w
+        male, fk, gk = ev["male"], N.fam_key(ev["fam"]), N.af(ev["given"])
+        mk = N.af(ev["mid"])
+        changed = bool(ev.get("changed"))
+        gks = [gk]
+        if ev.get("typo") or changed:
+            gks = [g for g in self.givens.get((male, fk), ()) if N.lev1(g, gk)]
+        place, moved = ev.get("place"), ev.get("moved")
+        out = []
+        for g in gks:
+            given_ok = g == gk or bool(ev.get("typo"))
+            for q in self.by_name.get((male, fk, g), ()):
+                if q == p or not mid_compatible(mk, N.af(w.mid[q])):
+                    continue
+                if not date_compatible(ev.get("date"), w.birth[q], w.year_only[q]):
+                    continue
+                place_ok = place is None or moved or new_code(w.unit[q]) == place
+                if (given_ok and place_ok) or (changed and (given_ok or place_ok)):
+                    out.append(q)
+        return out

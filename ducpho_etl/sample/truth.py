@@ -21,7 +21,7 @@ def assign_statuses(w: World, rows: list[dict]) -> None:
 
     Each row has "_person" (world index or None) and, for review/rejected, a preset status.
     """
-    seen: set[int] = set()
+    seen: dict[int, str] = {}  # person -> file of the first row
     for r in rows:
         p = r.pop("_person")
         if r.get("expected_status"):
@@ -30,11 +30,13 @@ def assign_statuses(w: World, rows: list[dict]) -> None:
             continue
         if p in seen:
             r["expected_status"] = "duplicate"
+            if seen[p] != r["source_file"]:
+                r["noise"] = [*r["noise"], "dup_other_file"]
         elif p < w.n_reg:
             r["expected_status"] = "matched" if w.alive[p] else "deceased"
         else:
             r["expected_status"] = "not_found"
-        seen.add(p)
+        seen.setdefault(p, r["source_file"])
         if p < w.n_reg:
             r["true_person_id"] = w.id12[p]
 
