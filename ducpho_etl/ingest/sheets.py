@@ -256,6 +256,8 @@ class TableRows:
     values: dict[str, list[str | None]] = field(default_factory=dict)
     numeric_cells: list[list[str]] = field(default_factory=list)
     blank_rows: int = 0
+    repeated_headers: int = 0
+    footer_rows: int = 0
 
     @property
     def data_rows(self) -> int:
@@ -264,6 +266,31 @@ class TableRows:
     @property
     def total_rows(self) -> int:
         return sum(1 for k in self.row_kind if k == "total")
+
+
+# Lines printed under a list for signatures: not data. Folded (no accents, case, punctuation).
+_FOOTER_PHRASES = ("nguoilapbieu", "nguoilap", "thutruongdonvi", "thutruong", "kyghirohoten",
+                   "kyhoten", "kytenvadongdau", "kyten", "kytendongdau", "ketoan", "xacnhan",
+                   "chutich", "truongthon", "truongban", "canbolapbieu", "giamdoc", "tmubnd")
+_DATE_LINE = re.compile(r"ngay\d{0,2}thang\d{0,2}nam\d{0,4}$")
+
+
+def is_footer_label(cells: Sequence[str | None]) -> bool:
+    """A signature-block line ("Người lập biểu", "(Ký, ghi rõ họ tên)", "Đức Phổ, ngày 30 tháng 6
+    năm 2023"): every filled cell is such a phrase."""
+    filled = [fold_header(c) for c in cells if c is not None and str(c).strip()]
+    if not filled:
+        return False
+    return all(any(p in f for p in _FOOTER_PHRASES) or _DATE_LINE.search(f) for f in filled)
+
+
+def is_repeated_header(cells: Sequence[str | None], header: Sequence[str | None]) -> bool:
+    """The header row printed again inside the table (page breaks, pasted blocks)."""
+    pairs = [(fold_header(c), fold_header(h)) for c, h in zip(cells, header, strict=False)
+             if c is not None and str(c).strip() and h is not None and str(h).strip()]
+    filled = sum(1 for c in cells if c is not None and str(c).strip())
+    same = sum(1 for c, h in pairs if c == h)
+    return filled >= 2 and same >= max(2, filled - 1)
 
 
 def extract_rows(
@@ -301,6 +328,7 @@ def extract_rows(
         return None, -1
 
     values = out.values
+    header_cells = grid.rows[layout.header_index]
     for index in range(layout.body_start, len(grid.rows)):
         if index == layout.numbering_index:
             continue
@@ -308,6 +336,12 @@ def extract_rows(
         width = len(cells)
         if is_blank(cells):
             out.blank_rows += 1
+            continue
+        if is_repeated_header(cells, header_cells):
+            out.repeated_headers += 1
+            continue
+        if is_footer_label(cells):
+            out.footer_rows += 1
             continue
         num = numeric_rows[index] if numeric_rows is not None else None
         flagged: list[str] = []

@@ -107,6 +107,8 @@ def read_file_tables(
             "data_rows": 0,
             "total_rows": 0,
             "blank_rows": 0,
+            "repeated_headers": 0,
+            "footer_rows": 0,
             "repaired_cells": table.repaired_cells,
             "unknown_headers": [],
             **fingerprint,
@@ -131,6 +133,8 @@ def read_file_tables(
             data_rows=rows.data_rows,
             total_rows=rows.total_rows,
             blank_rows=rows.blank_rows,
+            repeated_headers=rows.repeated_headers,
+            footer_rows=rows.footer_rows,
             unknown_headers=layout.unknown_headers,
         )
         reports.append(report)

@@ -55,6 +55,20 @@ OUTPUT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def _restore_numeric_id_zeros(df: pl.DataFrame) -> pl.DataFrame:
+    """An ID from a numeric spreadsheet cell lost every leading zero: one for most provinces
+    (11 digits), two for 001-009 (10 digits). Give the 10-digit ones one zero back here; the ID
+    normaliser then restores the last one and flags the value as padded."""
+    if "numeric_cells" not in df.columns or "so_dinh_danh" not in df.columns:
+        return df
+    numeric = pl.col("numeric_cells").list.contains("so_dinh_danh").fill_null(False)
+    ten = pl.col("so_dinh_danh").str.strip_chars().str.replace(r"\.0+$", "").str.contains(r"^[0-9]{10}$")
+    return df.with_columns(
+        pl.when(numeric & ten.fill_null(False))
+        .then(pl.lit("0") + pl.col("so_dinh_danh").str.strip_chars().str.replace(r"\.0+$", ""))
+        .otherwise(pl.col("so_dinh_danh")).alias("so_dinh_danh"))
+
+
 def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Normalise a raw extract frame; returns the input columns plus ``OUTPUT_SCHEMA`` columns."""
     out = df.drop([c for c in OUTPUT_SCHEMA if c in df.columns])
@@ -63,7 +77,12 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     out = normalize_names(out)
     out = normalize_dates(out)
     out = normalize_gender(out)
-    out = normalize_ids(out)
+    if "so_dinh_danh" in out.columns:  # keep the value as sent; the padding is only for parsing
+        out = out.with_columns(pl.col("so_dinh_danh").alias("__id_as_sent"))
+        out = normalize_ids(_restore_numeric_id_zeros(out))
+        out = out.with_columns(pl.col("__id_as_sent").alias("so_dinh_danh")).drop("__id_as_sent")
+    else:
+        out = normalize_ids(out)
     out = check_id_consistency(out)
     out = normalize_places(out)
     out = out.with_columns(codes_to_list(pl.col("norm_codes")).alias("norm_codes"))

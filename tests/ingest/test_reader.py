@@ -73,6 +73,8 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
             "data_rows": 3,
             "total_rows": 1,
             "blank_rows": 2,
+            "repeated_headers": 0,
+            "footer_rows": 0,
             "repaired_cells": 0,
             "unknown_headers": ["Cột lạ"],
             "size_bytes": len(data),
@@ -274,6 +276,8 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
             "data_rows": 3,
             "total_rows": 1,
             "blank_rows": 2,
+            "repeated_headers": 0,
+            "footer_rows": 0,
             "repaired_cells": 1,
             "unknown_headers": ["Ghi chú khác"],
         },
@@ -285,6 +289,8 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
             "data_rows": 1,
             "total_rows": 0,
             "blank_rows": 0,
+            "repeated_headers": 0,
+            "footer_rows": 0,
             "repaired_cells": 0,
             "unknown_headers": [],
         },
@@ -411,3 +417,21 @@ def test_vni_sheet_short_cells_decoded_with_the_sheet(tmp_path: Path) -> None:
     assert df["ho_ten"].to_list() == [p[0] for p in people]
     assert df["gioi_tinh"].to_list() == ["Nam", "Nữ", "Nam"]
     assert df["encoding"][0] == "xlsx+vni"
+
+
+def test_footer_lines_and_repeated_headers_are_not_data(tmp_path: Path) -> None:
+    text = (
+        "STT,Họ và tên,Ngày sinh,Số CCCD\n"
+        "1,Nguyễn Văn Hùng,12/03/1950,051050001234\n"
+        "STT,Họ và tên,Ngày sinh,Số CCCD\n"  # line 3: the header again (a pasted block)
+        "2,Trần Thị Lan,1948,\n"
+        ",\"Đức Phổ, ngày 30 tháng 6 năm 2023\",,\n"  # line 5
+        ",Người lập biểu,,Thủ trưởng đơn vị\n"  # line 6
+        ",\"(Ký, ghi rõ họ tên)\",,\n"  # line 7
+        ",Lê Văn Lập,,\n"  # line 8: the signer's name looks like data: kept (and rejected later)
+    )
+    _write(tmp_path, "a.csv", text.encode("utf-8"))
+    df, reports = read_source(tmp_path, CONTRACT)
+    assert df["source_row"].to_list() == [2, 4, 8]
+    assert reports[0]["repeated_headers"] == 1
+    assert reports[0]["footer_rows"] == 3

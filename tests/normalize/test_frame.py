@@ -146,3 +146,12 @@ def test_stray_punctuation_and_labelled_ids():
     assert "name_punctuation_fixed" in out["norm_codes"][0]
     assert out["id12"].to_list() == ["051085123456", None, None]
     assert out["cmnd9"].to_list() == [None, "211234567", None]
+
+
+def test_numeric_cell_id_of_province_001_lost_two_zeros():
+    df = pl.DataFrame({"ho_ten": ["Lê Văn Minh"] * 2, "so_dinh_danh": ["1057123020", "1057123020"],
+                       "numeric_cells": [["so_dinh_danh"], []]})
+    out = normalize_frame(df)
+    assert out["id12"].to_list() == ["001057123020", None]
+    assert out["id12_status"].to_list() == ["padded", "bad_length"]
+    assert out["so_dinh_danh"].to_list() == ["1057123020", "1057123020"]  # as sent
