@@ -24,6 +24,9 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xls")
 
 _EMPTY: frozenset[int] = frozenset()
 
+# Vietnamese letters that no cp1252 reading of legacy bytes can produce: proof of real Unicode.
+_BEYOND_CP1252 = ("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơưăĩũ"
+                  "ĨŨĐƠƯĂẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]")
 SHEET_ENCODING_MIN_CELLS = 3  # repaired cells that establish a sheet's legacy encoding
 
 
@@ -194,6 +197,17 @@ def _repair_columns(texts: pl.DataFrame, as_bool: pl.DataFrame,
         tag_columns.append(tags)
     legacy = max(("tcvn3", "vni"), key=lambda t: repairs[t])
     rival = "vni" if legacy == "tcvn3" else "tcvn3"
+    unicode_cells = sum(int(o.str.contains(_BEYOND_CP1252).fill_null(False).sum()) for o in originals)
+    if unicode_cells > repairs["tcvn3"] + repairs["vni"]:
+        # a Unicode sheet: a cell that happens to decode as TCVN3/VNI (a typo'd name made only of
+        # Latin-1 letters) is a real name, not a legacy one
+        for i, (original, tags) in enumerate(zip(originals, tag_columns, strict=True)):
+            legacy_tag = tags.is_in(["tcvn3", "vni"]).fill_null(False)
+            undo = _reads_as_vietnamese(original, legacy_tag)
+            fixed_columns[i] = original.str.normalize("NFC").zip_with(undo, fixed_columns[i])
+            for tag in ("tcvn3", "vni"):
+                repairs[tag] -= int((undo & (tags == tag)).fill_null(False).sum())
+        return fixed_columns, repairs
     if repairs[legacy] >= SHEET_ENCODING_MIN_CELLS:
         for i, (original, tags) in enumerate(zip(originals, tag_columns, strict=True)):
             # cells left alone, and cells a tie sent to the other legacy encoding
@@ -217,4 +231,15 @@ def _rival_reads_better(rival_text: pl.Series, sheet_text: pl.Series,
         a, b = rival_text[index], sheet_text[index]
         out[index] = (a is not None and b is not None
                       and vietnamese_score(a) > vietnamese_score(b) + 0.25)
+    return pl.Series(out, dtype=pl.Boolean)
+
+
+def _reads_as_vietnamese(original: pl.Series, candidates: pl.Series) -> pl.Series:
+    """True where a candidate cell already reads as Vietnamese as it stands (score >= 0.5): in a
+    Unicode sheet such a cell is a real name with a typo, not TCVN3/VNI bytes (mixed sheets exist:
+    a garbled cell like "NguyÔn V¨n Hïng" scores low and is still repaired)."""
+    out = [False] * len(original)
+    for index in candidates.arg_true().to_list():
+        value = original[index]
+        out[index] = value is not None and vietnamese_score(value) >= 0.5
     return pl.Series(out, dtype=pl.Boolean)

@@ -435,3 +435,15 @@ def test_footer_lines_and_repeated_headers_are_not_data(tmp_path: Path) -> None:
     assert df["source_row"].to_list() == [2, 4, 8]
     assert reports[0]["repeated_headers"] == 1
     assert reports[0]["footer_rows"] == 3
+
+
+def test_unicode_sheet_keeps_a_typo_name_that_looks_like_legacy_bytes(tmp_path: Path) -> None:
+    wb = xlsxwriter.Workbook(tmp_path / "u.xlsx")
+    ws = wb.add_worksheet("DS")
+    ws.write_row(0, 0, ["STT", "Họ và tên", "Ngày sinh", "Địa chỉ"])
+    names = ["Nguyễn Văn Hùng", "Trần Thị Lụa", "Lê Phú Nhàq", "Phạm Thị Hồng", "Đỗ Văn Đức"]
+    for i, name in enumerate(names, start=1):
+        ws.write_row(i, 0, [str(i), name, "1980", "Phường Đức Phổ"])
+    wb.close()
+    df, _ = read_source(tmp_path, CONTRACT)
+    assert df["ho_ten"].to_list() == names
