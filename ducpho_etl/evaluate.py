@@ -1,4 +1,10 @@
-"""Measure a published run against the generator's truth (the pipeline itself never reads it)."""
+"""Measure a published run against the generator's truth (the pipeline itself never reads it).
+
+Links: a row is linked when its status is matched, duplicate or deceased and it names a person;
+it is due a link when the truth expects one of those statuses with a true person. Rows whose
+truth is `review` (no evidence can tell them from a namesake) are never due a link, so they
+count against precision when linked (a wrong or lucky guess) and never in recall.
+"""
 
 from __future__ import annotations
 
@@ -8,18 +14,31 @@ import polars as pl
 
 KEY = ["source", "source_file", "sheet", "source_row"]
 LINK_STATUSES = ["matched", "duplicate", "deceased"]
+STATUSES = ["matched", "duplicate", "deceased", "review", "not_found", "rejected"]
+# Truth noise kinds that leave a row without a usable 12-digit ID (or point it elsewhere).
+NO_USABLE_ID_NOISE = ["id_missing", "id_scientific", "id_typo", "id_typo_real", "id_relative",
+                      "id_cmnd_unknown"]
 
 
 def load_run(run_dir: Path) -> pl.DataFrame:
     files = sorted((run_dir / "reconciliation").glob("*.parquet"))
-    return pl.concat([pl.read_parquet(f).select(*KEY, "status", "person_id") for f in files],
-                     how="vertical_relaxed")
+    frames = []
+    for f in files:
+        frame = pl.read_parquet(f)
+        keep = [c for c in ("id12", "cmnd9") if c in frame.columns]
+        frames.append(frame.select(*KEY, "status", "person_id", *keep))
+    return pl.concat(frames, how="diagonal_relaxed")
 
 
 def evaluate(run_dir: Path, truth_dir: Path) -> dict:
-    """Link precision/recall, status agreement, per-source cleaned counts, rows lost."""
-    run = load_run(run_dir)
-    truth = pl.read_parquet(truth_dir / "truth.parquet")
+    """Link precision/recall/F1, status agreement and per-status scores, per-noise recall,
+    recall without a usable ID, per-source cleaned counts, persons matched twice, rows lost."""
+    return evaluate_frames(load_run(run_dir), pl.read_parquet(truth_dir / "truth.parquet"))
+
+
+def evaluate_frames(run: pl.DataFrame, truth: pl.DataFrame) -> dict:
+    """The same measures on frames: `run` (KEY, status, person_id[, id12]) and `truth`
+    (KEY, expected_status, true_person_id[, noise])."""
     both = truth.join(run, on=KEY, how="full", coalesce=True, nulls_equal=True)
     lost = both.filter(pl.col("status").is_null()).height
     extra = both.filter(pl.col("expected_status").is_null()).height
@@ -27,31 +46,98 @@ def evaluate(run_dir: Path, truth_dir: Path) -> dict:
     linked = pl.col("person_id").is_not_null() & pl.col("status").is_in(LINK_STATUSES)
     true_link = (pl.col("true_person_id").is_not_null()
                  & pl.col("expected_status").is_in(LINK_STATUSES))
-    correct = linked & (pl.col("person_id") == pl.col("true_person_id"))
-    made = both.filter(linked).height
-    due = both.filter(true_link).height
-    right = both.filter(correct).height
-    right_due = both.filter(correct & true_link).height
+    correct = linked & (pl.col("person_id") == pl.col("true_person_id")).fill_null(False)
+    scores = _link_scores(both, linked, true_link, correct)
     per_source = (both.group_by("source").agg(
         (pl.col("status") == "matched").sum().alias("cleaned"),
         (pl.col("expected_status") == "matched").sum().alias("cleaned_truth"),
         (pl.col("status") == pl.col("expected_status")).mean().alias("status_agreement"),
-    ).sort("source"))
+    ).with_columns((pl.col("cleaned").cast(pl.Int64) - pl.col("cleaned_truth")).alias("cleaned_diff"))
+        .sort("source"))
+    matched_twice = (both.filter((pl.col("status") == "matched") & pl.col("person_id").is_not_null())
+                     .group_by("source", "person_id").len().filter(pl.col("len") > 1))
     confusion = (both.group_by("expected_status", "status").len()
                  .sort("expected_status", "status"))
-    noise = _recall_by_noise(both, linked, true_link, correct) if "noise" in both.columns else None
+    has_noise = "noise" in both.columns
+    no_id = _no_usable_id(both)
+    no_id_due = both.filter(true_link & no_id)
     return {
-        "precision": right / made if made else 1.0,
-        "recall": right_due / due if due else 1.0,
-        "links_made": made, "links_due": due, "links_correct": right,
+        **scores,
         "rows_lost": lost, "rows_extra": extra,
         "status_agreement": both.select((pl.col("status") == pl.col("expected_status")).mean()).item(),
-        "per_source": per_source, "confusion": confusion, "by_noise": noise,
+        "no_id_recall": (no_id_due.filter(correct).height / no_id_due.height
+                         if no_id_due.height else 1.0),
+        "no_id_due": no_id_due.height,
+        "review_truth_rows": both.filter(pl.col("expected_status") == "review").height,
+        "review_truth_linked": both.filter((pl.col("expected_status") == "review") & linked).height,
+        "persons_matched_twice": matched_twice.height,
+        "per_source": per_source, "per_status": _per_status(both), "confusion": confusion,
+        "status_counts": _status_counts(both),
+        "by_noise": _recall_by_noise(both, linked, true_link, correct) if has_noise else None,
     }
+
+
+def _link_scores(both: pl.DataFrame, linked: pl.Expr, true_link: pl.Expr,
+                 correct: pl.Expr) -> dict:
+    made = both.filter(linked).height
+    due = both.filter(true_link).height
+    right = both.filter(correct).height
+    right_due = both.filter(correct & true_link).height
+    precision = right / made if made else 1.0
+    recall = right_due / due if due else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1,
+            "links_made": made, "links_due": due, "links_correct": right}
+
+
+def _no_usable_id(both: pl.DataFrame) -> pl.Expr:
+    """Rows without a usable ID: a noise kind saying so, or no ID (nor CMND) in the row at all."""
+    expr = pl.lit(False)
+    if "noise" in both.columns:
+        expr = expr | pl.col("noise").list.eval(pl.element().is_in(NO_USABLE_ID_NOISE)).list.any()
+    if "id12" in both.columns:
+        no_number = pl.col("id12").is_null()
+        if "cmnd9" in both.columns:
+            no_number = no_number & pl.col("cmnd9").is_null()
+        expr = expr | no_number
+    return expr.fill_null(False)
+
+
+def _per_status(both: pl.DataFrame) -> pl.DataFrame:
+    """Precision and recall of each status against the truth's."""
+    rows = []
+    for status in STATUSES:
+        said = both.filter(pl.col("status") == status).height
+        true = both.filter(pl.col("expected_status") == status).height
+        hit = both.filter((pl.col("status") == status) & (pl.col("expected_status") == status)).height
+        rows.append({"status": status, "predicted": said, "truth": true, "agree": hit,
+                     "precision": hit / said if said else 1.0, "recall": hit / true if true else 1.0})
+    return pl.DataFrame(rows)
+
+
+def _status_counts(both: pl.DataFrame) -> pl.DataFrame:
+    """Per source and status: the run's count, the truth's, and the relative difference."""
+    run = both.group_by("source", pl.col("status").alias("s")).len("run")
+    truth = both.group_by("source", pl.col("expected_status").alias("s")).len("truth")
+    return (run.join(truth, on=["source", "s"], how="full", coalesce=True)
+            .with_columns(pl.col("run").fill_null(0).cast(pl.Int64),
+                          pl.col("truth").fill_null(0).cast(pl.Int64))
+            .with_columns(((pl.col("run") - pl.col("truth")).abs()
+                           / pl.max_horizontal(pl.col("truth"), 1)).alias("rel_diff"))
+            .rename({"s": "status"}).sort("source", "status"))
 
 
 def _recall_by_noise(both: pl.DataFrame, linked: pl.Expr, true_link: pl.Expr,
                      correct: pl.Expr) -> pl.DataFrame:
-    return (both.filter(true_link).with_columns(ok=correct).explode("noise")
-            .group_by("noise").agg(pl.len().alias("rows"), pl.col("ok").mean().alias("recall"))
-            .sort("noise"))
+    """Per noise kind: rows due a link, recall, and the precision of the links made on them."""
+    exploded = (both.with_columns(ok=correct, due=true_link, made=linked)
+                .explode("noise").filter(pl.col("noise").is_not_null()))
+    return (exploded.group_by("noise").agg(
+        pl.col("due").sum().alias("rows"),
+        (pl.col("ok") & pl.col("due")).sum().alias("found"),
+        pl.col("made").sum().alias("links_made"),
+        pl.col("ok").sum().alias("links_correct"),
+    ).with_columns(
+        (pl.col("found") / pl.col("rows")).alias("recall"),
+        (pl.col("links_correct") / pl.col("links_made")).alias("precision"),
+    ).select("noise", "rows", "recall", "links_made", "precision").sort("noise"))

@@ -20,15 +20,18 @@ UNLINKED_DUP_KEY = ["name_key", "gender", "birth_year"]
 
 
 def reconcile_source(raw: pl.DataFrame, contract: SourceContract, registry: pl.DataFrame,
-                     data_year: int = 2023) -> pl.DataFrame:
-    """Every raw row -> exactly one reconciliation row with status, person and reasons."""
+                     data_year: int = 2023, link_report: dict | None = None) -> pl.DataFrame:
+    """Every raw row -> exactly one reconciliation row with status, person and reasons.
+
+    `link_report`, when given, receives the linkage model's summary: whether the match weights
+    were estimated or the fallback, the sample sizes, weights, m and u (no personal data)."""
     frame = raw.with_row_index("row_id").with_columns(
         pl.lit(data_year, pl.Int32).alias("reference_year")
     )
     canon = normalize_frame(frame)
     checked = canon.join(validate_rows(canon, contract), on="row_id", how="left")
     linkable = checked.filter(pl.col("reject_codes").list.len() == 0)
-    links = link_rows(linkable, registry)
+    links = link_rows(linkable, registry, link_report)
     decided = checked.join(links, on="row_id", how="left")
     decided = _assign_statuses(decided, registry, contract, data_year)
     return _shape_output(decided)

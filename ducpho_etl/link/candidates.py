@@ -45,11 +45,22 @@ def candidate_pairs(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(found).unique()
 
 
+def _name_words(prefix: str) -> list[pl.Expr]:
+    """The written family name (first word) and given name (last word), once per row or person
+    rather than once per pair."""
+    words = pl.col("name").str.split(" ")
+    return [words.list.first().alias(f"{prefix}_family_word"),
+            words.list.last().alias(f"{prefix}_given_word")]
+
+
 def attach_fields(pairs: pl.DataFrame, rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
     """Give each pair the row's fields (r_*) and the candidate's fields (c_*)."""
-    row_part = rows.select("row_id", *[pl.col(c).alias(f"r_{c}") for c in [*COMPARED, "id12"]])
-    reg_part = registry.select(
+    row_ids = pairs.select("row_id").unique()
+    person_ids = pairs.select("person_id").unique()
+    row_part = rows.join(row_ids, on="row_id", how="semi").select(
+        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*COMPARED, "id12"]], *_name_words("r"))
+    reg_part = registry.join(person_ids, on="person_id", how="semi").select(
         "person_id", *[pl.col(c).alias(f"c_{c}") for c in [*COMPARED, "alive"]],
-        pl.col("person_id").alias("c_person_id"),
+        pl.col("person_id").alias("c_person_id"), *_name_words("c"),
     )
     return pairs.join(row_part, on="row_id").join(reg_part, on="person_id")

@@ -14,7 +14,9 @@ from rapidfuzz.process import cpdist
 COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
             "birth_day", "gender", "xa_2025"]
 
-# log2(m/u)-style weights per field and level. Hand-set starting values; see docs in README.
+# log2(m/u)-style weights per field and level, hand-set: the deterministic fallback used when a
+# run has too few trusted exact links to estimate them (ducpho_etl.link.weights), and the only
+# source for the `id` field (an exact-ID sample never shows a one-digit ID typo).
 WEIGHTS: dict[str, dict[str, float]] = {
     "family": {"exact": 4.0, "equiv": 3.5, "typo": 1.0, "diff": -6.0},
     "given": {"exact": 7.0, "accentless": 6.0, "typo": 2.0, "diff": -8.0},
@@ -36,32 +38,49 @@ COMPATIBLE = {
 
 
 def _distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
-    """Edit distance of aligned string pairs (nulls count as far apart)."""
-    a = left.fill_null("").to_list()
-    b = right.fill_null("").to_list()
-    if not a:
+    """Edit distance of aligned string pairs (nulls count as far apart), computed once per
+    distinct pair of values: blocks repeat the same few family and middle names many times."""
+    if left.len() == 0:
         return np.zeros(0, dtype=np.int32)
-    return cpdist(a, b, scorer=scorer, workers=1).astype(np.int32)
+    both = pl.DataFrame({"a": left.fill_null(""), "b": right.fill_null("")})
+    distinct = both.unique()
+    scores = cpdist(distinct["a"].to_list(), distinct["b"].to_list(), scorer=scorer, workers=1)
+    distinct = distinct.with_columns(pl.Series("d", scores.astype(np.int32)))
+    return both.join(distinct, on=["a", "b"], how="left", maintain_order="left")["d"].to_numpy()
 
 
-def _first_word(col: str) -> pl.Expr:
-    return pl.col(col).str.split(" ").list.first()
+def compare_pairs(pairs: pl.DataFrame, weights: dict[str, dict[str, float]] | None = None
+                  ) -> pl.DataFrame:
+    """Add level columns (lvl_*), `compatible`, weights (w_*) and the total `score` to a pair frame."""
+    return apply_weights(pair_levels(pairs), weights or WEIGHTS)
 
 
-def compare_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add level columns (lvl_*) and weights (w_*) and the total `score` to a pair frame."""
+def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) -> pl.DataFrame:
+    """w_<field> for each level column and their sum `score` (replaces earlier weights)."""
+    frame = levels.drop([c for c in levels.columns if c.startswith("w_") or c == "score"])
+    frame = frame.with_columns(
+        pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64).alias(f"w_{field}")
+        for field, table in weights.items()
+    )
+    return frame.with_columns(score=pl.sum_horizontal([f"w_{field}" for field in weights]))
+
+
+def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Add the agreement level of each field (lvl_*) and `compatible` to a pair frame."""
     fam_dist = _distance(pairs["r_family_key"], pairs["c_family_key"], Levenshtein.distance)
     giv_dist = _distance(pairs["r_given_key"], pairs["c_given_key"], Levenshtein.distance)
     mid_dist = _distance(pairs["r_middle_key"], pairs["c_middle_key"], Levenshtein.distance)
     same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
-    id_dist = _distance(pairs["r_id12"], pairs["c_person_id"], Hamming.distance)
+    id_dist = np.full(pairs.height, 99, dtype=np.int32)  # only 12-digit IDs are compared
+    if same_len.any():
+        with_id = pairs.filter(pl.Series(same_len))
+        id_dist[same_len] = _distance(with_id["r_id12"], with_id["c_person_id"], Hamming.distance)
     pairs = pairs.with_columns(
         pl.Series("_fam_d", fam_dist), pl.Series("_giv_d", giv_dist),
-        pl.Series("_mid_d", mid_dist), pl.Series("_id_d", np.where(same_len, id_dist, 99)),
+        pl.Series("_mid_d", mid_dist), pl.Series("_id_d", id_dist),
     )
-    r_family_word, c_family_word = _first_word("r_name"), _first_word("c_name")
-    r_given_word = pl.col("r_name").str.split(" ").list.last()
-    c_given_word = pl.col("c_name").str.split(" ").list.last()
+    r_family_word, c_family_word = pl.col("r_family_word"), pl.col("c_family_word")
+    r_given_word, c_given_word = pl.col("r_given_word"), pl.col("c_given_word")
     levels = pairs.with_columns(
         lvl_family=pl.when(r_family_word == c_family_word).then(pl.lit("exact"))
         .when(pl.col("r_family_key") == pl.col("c_family_key")).then(pl.lit("equiv"))
@@ -94,17 +113,11 @@ def compare_pairs(pairs: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit("disagree")),
         lvl_id=pl.when(pl.col("_id_d") == 1).then(pl.lit("near")).otherwise(pl.lit("none")),
     )
-    weights = [
-        pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64).alias(f"w_{field}")
-        for field, table in WEIGHTS.items()
-    ]
     compatible = pl.lit(True)
     for field, allowed in COMPATIBLE.items():
         compatible = compatible & pl.col(f"lvl_{field}").is_in(list(allowed))
-    scored = levels.with_columns(weights).with_columns(compatible.alias("compatible"))
-    return scored.with_columns(
-        score=pl.sum_horizontal([f"w_{field}" for field in WEIGHTS])
-    ).drop("_fam_d", "_giv_d", "_mid_d", "_id_d")
+    return levels.with_columns(compatible.alias("compatible")).drop(
+        "_fam_d", "_giv_d", "_mid_d", "_id_d")
 
 
 def _birth_level() -> pl.Expr:

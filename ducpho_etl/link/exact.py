@@ -10,13 +10,14 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.link.candidates import attach_fields
-from ducpho_etl.link.compare import COMPATIBLE, compare_pairs
+from ducpho_etl.link.compare import COMPATIBLE, pair_levels
 
 USABLE_ID = ["ok", "padded"]
 
 
 def exact_hits(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
-    """Scored pairs for ID and CMND hits with `stage` and `trusted` columns."""
+    """Pairs for ID and CMND hits with their levels (lvl_*), `stage` and `trusted` columns
+    (weights are added later, once they are estimated from the trusted pairs)."""
     by_id = (rows.filter(pl.col("id12_status").is_in(USABLE_ID))
              .select("row_id", pl.col("id12").alias("person_id"))
              .join(registry.select("person_id"), on="person_id")
@@ -27,7 +28,7 @@ def exact_hits(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
                .join(unique_cmnd.select("person_id", "cmnd9"), on="cmnd9")
                .select("row_id", "person_id", stage=pl.lit("cmnd")))
     hits = pl.concat([by_id, by_cmnd]).unique(subset="row_id", keep="first", maintain_order=True)
-    scored = compare_pairs(attach_fields(hits.select("row_id", "person_id"), rows, registry))
+    scored = pair_levels(attach_fields(hits.select("row_id", "person_id"), rows, registry))
     name_ok = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
                & pl.col("lvl_given").is_in(list(COMPATIBLE["given"])))
     name_same = (pl.col("lvl_family").is_in(["exact", "equiv"])

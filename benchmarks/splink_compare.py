@@ -1,0 +1,178 @@
+"""Splink (DuckDB backend) against our linker on the same generated sample and cleaned fields.
+
+Setup (Splink lives in its own venv only, never in the project's dependencies):
+    python -m venv .venv-bench && .venv-bench/bin/pip install -e . -r benchmarks/requirements-splink.txt
+Usage:
+    .venv-bench/bin/python benchmarks/splink_compare.py [SAMPLE_DIR]   (default sample_data/full)
+
+Both tools get the registry and every source's rows after our normaliser and validation
+(rejected rows left out): family/middle/given name keys, accented name, birth year/month/day,
+gender, 2025 commune code, the 12-digit ID (when usable) and the old CMND. Splink's model:
+blocking rules like ours (plus exact ID and CMND), comparisons for the name parts (Jaro-Winkler,
+term frequencies on the given name), birth date (custom levels: exact, day/month swapped, lunar
+year +-1, year only, ...), gender, commune, ID and CMND; lambda from the exact-ID rule, u by
+random sampling, m by EM. A row is linked by Splink to its best candidate when that pair's
+match probability is >= 0.9 and no other candidate of the row reaches it.
+Precision/recall are of links (person named) against the truth, as `ducpho-etl evaluate` counts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import polars as pl  # noqa: E402
+from common import TRUTH_KEY, peak_rss_gb, prepared, score, truth_links  # noqa: E402
+
+from ducpho_etl.link import link_rows  # noqa: E402
+
+SPLINK_THRESHOLD = 0.9
+FIELDS = ["family_key", "middle_key", "given_key", "name", "birth_year", "birth_month",
+          "birth_day", "gender", "xa_2025", "id12", "cmnd9"]
+
+
+def ours(registry: pl.DataFrame, sources: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, float]:
+    made = []
+    started = time.perf_counter()
+    for rows in sources.values():
+        links = link_rows(rows, registry)
+        made.append(links.filter(pl.col("link_outcome") == "linked")
+                    .join(rows.select("row_id", *TRUTH_KEY), on="row_id")
+                    .select(*TRUTH_KEY, "person_id"))
+    return pl.concat(made), time.perf_counter() - started
+
+
+def splink_inputs(registry: pl.DataFrame, sources: dict[str, pl.DataFrame]
+                  ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    reg = registry.select(pl.col("person_id").alias("unique_id"),
+                          *[c for c in FIELDS if c not in ("id12",)],
+                          pl.col("person_id").alias("id12"))
+    rows = pl.concat([
+        frame.select(pl.concat_str(pl.lit(key + ":"), pl.col("row_id").cast(pl.Utf8))
+                     .alias("unique_id"), *TRUTH_KEY,
+                     *[c for c in FIELDS if c != "id12"],
+                     pl.when(pl.col("id12_status").is_in(["ok", "padded"])).then(pl.col("id12"))
+                     .alias("id12"))
+        for key, frame in sources.items()
+    ], how="vertical_relaxed")
+    casts = {"birth_year": pl.Int32, "birth_month": pl.Int32, "birth_day": pl.Int32}
+    return reg.cast(casts), rows.cast(casts)
+
+
+def splink_model():
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+    from splink import SettingsCreator, block_on
+
+    y, m, d = "birth_year", "birth_month", "birth_day"
+    birth = cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            {"sql_condition": f"{y}_l IS NULL OR {y}_r IS NULL", "label_for_charts": "unknown",
+             "is_null_level": True},
+            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {m}_r AND {d}_l = {d}_r", "exact"),
+            cll.CustomLevel(f"{y}_l = {y}_r AND {m}_l = {d}_r AND {d}_l = {m}_r", "day/month swap"),
+            cll.CustomLevel(f"abs({y}_l - {y}_r) = 1 AND {m}_l = {m}_r AND {d}_l = {d}_r", "lunar"),
+            cll.CustomLevel(f"{y}_l = {y}_r AND ({d}_l IS NULL OR {d}_r IS NULL)", "year only"),
+            cll.CustomLevel(f"{y}_l = {y}_r", "year, day differs"),
+            cll.CustomLevel(f"abs({y}_l - {y}_r) = 1", "year +-1"),
+            cll.ElseLevel(),
+        ],
+    )
+    settings = SettingsCreator(
+        link_type="link_only",
+        unique_id_column_name="unique_id",
+        blocking_rules_to_generate_predictions=[
+            block_on("id12"),
+            block_on("cmnd9"),
+            block_on("family_key", "given_key", "birth_year"),
+            "l.family_key = r.family_key AND l.given_key = r.given_key "
+            "AND abs(l.birth_year - r.birth_year) = 1",
+            block_on("family_key", "birth_year", "gender", "xa_2025"),
+            block_on("given_key", "birth_year", "gender", "xa_2025"),
+            block_on("middle_key", "given_key", "birth_year", "gender"),
+            block_on("family_key", "birth_year", "birth_month", "birth_day"),
+            block_on("given_key", "birth_year", "birth_month", "birth_day"),
+        ],
+        comparisons=[
+            cl.JaroWinklerAtThresholds("family_key", [0.95, 0.85]),
+            cl.JaroWinklerAtThresholds("middle_key", [0.95, 0.85]),
+            cl.JaroWinklerAtThresholds("given_key", [0.95, 0.85])
+            .configure(term_frequency_adjustments=True),
+            birth,
+            cl.ExactMatch("gender"),
+            cl.ExactMatch("xa_2025"),
+            cl.ExactMatch("id12"),
+            cl.ExactMatch("cmnd9"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    return settings, block_on
+
+
+def run_splink(reg: pl.DataFrame, rows: pl.DataFrame) -> tuple[pl.DataFrame, float, dict]:
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    settings, block_on = splink_model()
+    con = duckdb.connect()
+    reg_pd, rows_pd = reg.to_arrow(), rows.drop(TRUTH_KEY).to_arrow()
+    con.register("registry_in", reg_pd)
+    con.register("rows_in", rows_pd)
+    con.execute("CREATE TABLE registry AS SELECT * FROM registry_in")
+    con.execute("CREATE TABLE source_rows AS SELECT * FROM rows_in")
+    started = time.perf_counter()
+    linker = Linker(["registry", "source_rows"], settings, db_api=DuckDBAPI(con))
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("id12")], recall=0.9)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("id12"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("family_key", "given_key", "birth_year"))
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("birth_year", "birth_month", "birth_day", "gender"))
+    pairs = linker.inference.predict(threshold_match_probability=0.01).as_duckdbpyrelation().pl()
+    # which side is the source row ("source:row_id"); registry IDs are 12 digits
+    left_is_reg = not pairs["unique_id_l"].head(1).str.contains(":").any()
+    row_col, reg_col = ("unique_id_r", "unique_id_l") if left_is_reg else ("unique_id_l", "unique_id_r")
+    best = (pairs.select(pl.col(row_col).alias("unique_id"), pl.col(reg_col).alias("person_id"),
+                         "match_probability")
+            .sort(["unique_id", "match_probability"], descending=[False, True])
+            .group_by("unique_id", maintain_order=True).agg(
+                pl.col("person_id").first(), pl.col("match_probability").first().alias("p"),
+                (pl.col("match_probability") >= SPLINK_THRESHOLD).sum().alias("above")))
+    links = best.filter((pl.col("p") >= SPLINK_THRESHOLD) & (pl.col("above") == 1))
+    seconds = time.perf_counter() - started
+    info = {"pairs_scored": pairs.height}
+    return links.select("unique_id", "person_id"), seconds, info
+
+
+def main(argv: list[str]) -> None:
+    sample = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "sample_data" / "full"
+    registry, sources, timings = prepared(sample, Path("/tmp/bench_scale") / f"cache_{sample.name}")
+    due = truth_links(sample)
+    our_links, our_s = ours(registry, sources)
+    reg, rows = splink_inputs(registry, sources)
+    splink_links, splink_s, info = run_splink(reg, rows)
+    splink_keyed = splink_links.join(rows.select("unique_id", *TRUTH_KEY), on="unique_id").select(
+        *TRUTH_KEY, "person_id")
+    result = {
+        "sample": str(sample), "registry": registry.height, "rows": rows.height, **timings,
+        "ours": {**score(our_links, due), "link_s": round(our_s, 2)},
+        "splink": {**score(splink_keyed, due), "link_s": round(splink_s, 2), **info,
+                   "threshold": SPLINK_THRESHOLD},
+        "peak_rss_gb": round(peak_rss_gb(), 2),
+    }
+    print(json.dumps(result, indent=1))
+    print(f"{'tool':8} {'precision':>9} {'recall':>8} {'links':>8} {'seconds':>8}")
+    for tool in ("ours", "splink"):
+        r = result[tool]
+        print(f"{tool:8} {r['precision']:9.5f} {r['recall']:8.5f} {r['links_made']:8d} {r['link_s']:8.1f}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,55 @@
+"""`ducpho-etl explain`: one row's stage, masked candidates, levels, weights and thresholds."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from ducpho_etl.cli import app
+from ducpho_etl.contracts import load_sources
+from ducpho_etl.reconcile import reconcile_source
+from ducpho_etl.registry import prepare_registry
+from tests.link.test_decisions import PEOPLE
+
+
+@pytest.fixture
+def output(tmp_path, make_raw, make_registry):
+    registry = prepare_registry(make_registry(PEOPLE))
+    rows = [
+        {"ho_ten": "Nguyễn Văn Hùng", "ngay_sinh": "1985", "gioi_tinh": "Nam"},  # review
+        {"ho_ten": "Trần Thị Lan", "ngay_sinh": "03/04/1985", "so_dinh_danh": "051185000003"},
+        {"ho_ten": "Ai Đó", "ngay_sinh": "1980"},
+    ]
+    recon = reconcile_source(make_raw(rows), load_sources()["bhxh"], registry)
+    run = tmp_path / "runs" / "r1" / "reconciliation"
+    run.mkdir(parents=True)
+    recon.write_parquet(run / "bhxh.parquet")
+    (tmp_path / "latest").symlink_to(tmp_path / "runs" / "r1")
+    return tmp_path
+
+
+def _explain(output, *args: str) -> str:
+    result = CliRunner().invoke(app, ["explain", "-o", str(output), "-s", "bhxh", *args],
+                                env={"COLUMNS": "200"})
+    return result.output + (f"\nexit {result.exit_code}" if result.exit_code else "")
+
+
+def test_review_row_lists_masked_candidates_with_levels_and_weights(output):
+    text = _explain(output, "--row", "2")
+    assert "status: review" in text and "stage: fuzzy" in text
+    assert "051******001" in text and "051******002" in text
+    assert "051085000001" not in text and "Nguyễn" not in text and "Hùng" not in text
+    assert "year (+4.00)" in text  # hand-set fallback weight on a tiny file
+    assert "link_threshold=12.0" in text and "margin=3.0" in text
+
+
+def test_exact_row_shows_its_pair_levels(output):
+    text = _explain(output, "--row", "3", "--file", "a.csv")
+    assert "stage: id12" in text and "exact (+10.00)" in text
+    assert "T. T. L." in text and "Trần" not in text
+
+
+def test_row_without_candidates_and_unknown_row(output):
+    assert "no linkage evidence" in _explain(output, "--row", "4")
+    assert "exit 1" in _explain(output, "--row", "99")
+
