@@ -165,9 +165,15 @@ def evaluate(
     console.print(f"link precision: {result['precision']:.5f}  "
                   f"({result['links_correct']:,} correct of {result['links_made']:,} made)")
     console.print(f"link recall:    {result['recall']:.5f}  (of {result['links_due']:,} due)")
+    console.print(f"link F1:        {result['f1']:.5f}")
+    console.print(f"recall on rows without a usable ID: {result['no_id_recall']:.5f} "
+                  f"(of {result['no_id_due']:,})")
+    console.print(f"truth 'review' rows (namesakes, excluded from recall): {result['review_truth_rows']:,}, "
+                  f"linked anyway: {result['review_truth_linked']:,}")
+    console.print(f"persons matched twice in a source: {result['persons_matched_twice']}")
     console.print(f"status agreement: {result['status_agreement']:.5f}")
     console.print(f"rows lost: {result['rows_lost']}   rows not in truth: {result['rows_extra']}")
-    for name in ("per_source", "confusion", "by_noise"):
+    for name in ("per_source", "per_status", "confusion", "by_noise"):
         frame = result[name]
         if frame is not None:
             table = Table(title=name)

@@ -126,13 +126,15 @@ def _birth_level() -> pl.Expr:
                       pl.col("r_birth_day"), pl.col("c_birth_day"))
     both_days = rd.is_not_null() & cd.is_not_null() & rm.is_not_null() & cm.is_not_null()
     same_dm = both_days & (rd == cd) & (rm == cm)
+    # 29 February moved a year (lunar-calendar habit) can only be written as 28 February
+    leap_day = both_days & (rm == 2) & (cm == 2) & rd.is_in([28, 29]) & cd.is_in([28, 29])
     return (
         pl.when(ry.is_null() | cy.is_null()).then(pl.lit("unknown"))
         .when((ry == cy) & same_dm).then(pl.lit("exact"))
         .when((ry == cy) & both_days & (rd == cm) & (rm == cd)).then(pl.lit("swap"))
         .when((ry == cy) & ~both_days).then(pl.lit("year"))
         .when(ry == cy).then(pl.lit("year_dm_diff"))
-        .when(((ry - cy).abs() == 1) & same_dm).then(pl.lit("lunar"))
+        .when(((ry - cy).abs() == 1) & (same_dm | leap_day)).then(pl.lit("lunar"))
         .when(((ry - cy).abs() == 1) & ~both_days).then(pl.lit("near_year"))
         .otherwise(pl.lit("diff"))
     )

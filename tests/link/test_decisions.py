@@ -179,3 +179,14 @@ def test_id_with_same_name_and_birth_year_off_by_one_is_trusted(make_raw, regist
     row = _one(make_raw, registry, {"ho_ten": "Phạm Văn Tâm", "ngay_sinh": "10/12/1989",
                                     "gioi_tinh": "Nam", "so_dinh_danh": "051090000007"})
     assert (row["status"], row["person_id"], row["link_stage"]) == ("matched", "051090000007", "id12")
+
+
+def test_leap_day_moved_a_year_is_a_lunar_shift(make_raw, make_registry):
+    people = [{"so_dinh_danh": "051212000011", "ho_ten": "Ngô Thị Ngân", "ngay_sinh": "29/02/2012",
+               "gioi_tinh": "Nữ"},
+              {"so_dinh_danh": "051313000012", "ho_ten": "Ngô Thị Ngân", "ngay_sinh": "15/07/2013",
+               "gioi_tinh": "Nữ", "ma_xa": "21478"}]
+    reg = prepare_registry(make_registry(people))
+    row = _one(make_raw, reg, {"ho_ten": "Ngô Thị Ngân", "ngay_sinh": "28/02/2013", "gioi_tinh": "Nữ"},
+               source="tre_em")
+    assert (row["status"], row["person_id"]) == ("matched", "051212000011")
