@@ -44,7 +44,7 @@ SOURCES: dict[str, tuple[int, float, tuple[int, int], float]] = {
 DUP, NOT_FOUND, REVIEW, REJECTED = 0.015, 0.02, 0.003, 0.005
 # duplicates: supplementary lists ("bổ sung") repeat people of the main list more often
 DUP_RATE = {"hoi_nong_dan": 0.02, "bhxh": 0.015, "thue": 0.015, "tre_em": 0.02,
-            "nguoi_cao_tuoi": 0.025, "bao_tro_xa_hoi": 0.025, "nguoi_co_cong": 0.025}
+            "nguoi_cao_tuoi": 0.03, "bao_tro_xa_hoi": 0.021, "nguoi_co_cong": 0.018}
 
 
 def matched_target(source: str, scale: float) -> int:
