@@ -279,7 +279,7 @@ def test_idless_shares_per_source(truth):
         lo, hi = (0.15, 0.36) if src in high else (0.06, 0.16)
         assert n < 150 or lo < share < hi, (src, share, n)
     pooled = t.filter(pl.col("source").is_in(high))["noid"].mean()
-    assert 0.2 < pooled < 0.31, pooled
+    assert 0.18 < pooled < 0.35, pooled  # aim ~0.25; a small sample varies
     relative = t.filter(pl.col("source") == "tre_em").select(
         pl.col("noise").list.contains("id_relative").mean()).item()
     assert 0.02 < relative < 0.09
