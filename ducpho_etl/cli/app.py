@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 # Quiet, local Prefect defaults for one-off runs; a user's own settings win. Set before any
@@ -16,4 +17,5 @@ from rich.console import Console  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Clean citizen-data extracts and reconcile them with the CCCD registry.")
-console = Console()
+# In a pipe or a log file rich would assume 80 columns and cut the tables: give them room.
+console = Console(width=None if sys.stdout.isatty() else 160)
