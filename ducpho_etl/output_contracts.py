@@ -14,9 +14,9 @@ from collections.abc import Callable
 import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
-from pandera.config import ValidationDepth, config_context
 
 from ducpho_etl.contracts import ContractError, load_output_contracts
+from ducpho_etl.validate import failure_cases
 
 DTYPES: dict[str, pl.DataType] = {
     "str": pl.String(), "int64": pl.Int64(), "int32": pl.Int32(), "float64": pl.Float64(),
@@ -129,12 +129,8 @@ def check_table(df: pl.DataFrame | pl.LazyFrame, table: str) -> pl.DataFrame:
     if order and list(df.columns) != list(order):
         raise OutputContractError(table, None, "column_order",
                                   f"columns must be exactly {order}, found {list(df.columns)}")
-    try:
-        with config_context(validation_enabled=True,
-                            validation_depth=ValidationDepth.SCHEMA_AND_DATA):
-            schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
+    cases = failure_cases(schema, df)
+    if cases is not None:
         first = cases.row(0, named=True)
         check = first["check"]
         frame_level = first["schema_context"] == "DataFrameSchema"

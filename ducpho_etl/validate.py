@@ -146,6 +146,18 @@ def severity_of(code: str) -> str:
     return "flag"  # duplicate_<column> and anything else
 
 
+def failure_cases(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Pandera's failure cases of a collected frame, checked at full depth whatever the global
+    pandera settings (a schema-only depth would let every data check pass silently); None if clean."""
+    try:
+        with config_context(validation_enabled=True,
+                            validation_depth=ValidationDepth.SCHEMA_AND_DATA):
+            schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return errors.failure_cases
+    return None
+
+
 def validate_rows(canon: pl.DataFrame | pl.LazyFrame, contract: SourceContract) -> pl.DataFrame:
     """row_id, reject_codes, flag_codes for every row (empty lists where all checks pass).
 
@@ -161,18 +173,14 @@ def validate_rows(canon: pl.DataFrame | pl.LazyFrame, contract: SourceContract) 
     if missing:
         raise ValidationError(f"source {contract.key}: normalised frame lacks column(s) {missing}")
     failures = pl.DataFrame(schema={"index": pl.Int64, "check": pl.Utf8})
-    try:
-        with config_context(validation_enabled=True,
-                            validation_depth=ValidationDepth.SCHEMA_AND_DATA):
-            schema.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as errors:
-        cases = errors.failure_cases
+    cases = failure_cases(schema, frame)
+    if cases is not None:
         frame_level = cases.filter(pl.col("index").is_null())
         if frame_level.height:
             first = frame_level.row(0, named=True)
             raise ValidationError(
                 f"source {contract.key}: column {first['column']!r} fails {first['check']} "
-                f"({frame_level.height} schema problem(s))") from errors
+                f"({frame_level.height} schema problem(s))")
         failures = cases.select(pl.col("index").cast(pl.Int64), "check")
     failures = failures.unique()
     severity = {code: sev for code, (sev, _) in ROW_CHECKS.items()}

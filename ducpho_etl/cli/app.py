@@ -17,5 +17,12 @@ from rich.console import Console  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Clean citizen-data extracts and reconcile them with the CCCD registry.")
-# In a pipe or a log file rich would assume 80 columns and cut the tables: give them room.
-console = Console(width=None if sys.stdout.isatty() else 160)
+console = Console()
+
+
+@app.callback()
+def _wide_tables_in_logs() -> None:
+    """In a pipe or a log file rich would assume 80 columns and cut the tables: give them room
+    (a terminal's own width, or COLUMNS when set, still wins)."""
+    if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
+        console.width = 160
