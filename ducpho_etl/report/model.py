@@ -14,6 +14,7 @@ import polars as pl
 from ducpho_etl.privacy import scrub
 from ducpho_etl.reasons import catalogue
 from ducpho_etl.report.numbers import fmt_date, fmt_int
+from ducpho_etl.validate import ROW_CHECKS
 
 # summary.csv column -> Vietnamese column name (the order officers read them in)
 STATUS_COLUMNS: dict[str, str] = {
@@ -39,6 +40,9 @@ NOTE_CODES = frozenset({
     "bhxh_from_bhyt", "mst_padded", "mst_branch_dropped", "date_excel_serial",
     "date_two_digit_year", "linked_by_id", "linked_by_cmnd", "linked_by_fields",
 })
+
+
+REJECT_CODES = frozenset(code for code, (severity, _) in ROW_CHECKS.items() if severity == "reject")
 
 
 @dataclass
@@ -164,7 +168,9 @@ def reason_counts(run_dir: Path) -> pl.DataFrame:
     texts = {code: vi for code, (vi, _en) in catalogue().items()}
     return (counts.with_columns(
         pl.col("code").replace_strict(texts, default=pl.col("code")).alias("text"),
-        pl.col("code").is_in(list(NOTE_CODES)).alias("note"),
+        # a rejected row's causes are its reject codes; its other codes (ID missing...) are notes
+        (pl.col("code").is_in(list(NOTE_CODES))
+         | ((pl.col("status") == "rejected") & ~pl.col("code").is_in(list(REJECT_CODES)))).alias("note"),
         pl.col("rows").cast(pl.UInt32))
         .sort(["status", "rows", "code"], descending=[False, True, False])
         .select(list(schema)))
