@@ -77,7 +77,7 @@ def _make_nonreg(w: World, conf: ConfusableIndex, rng: random.Random, lo: int, h
             given = (N.pick_given_male if male else N.pick_given_female)(rng)
             unit = None
         y = rng.randint(lo, hi)
-        if conf.people(male, fam, given, y):
+        if conf.any_person(male, fam, given, y):
             continue
         key = (male, N.af(fam), N.af(given))
         if any((*key, y + d) in taken for d in range(-2, 3)):

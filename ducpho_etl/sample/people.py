@@ -334,6 +334,15 @@ class ConfusableIndex:
                 out.extend(years.get(y, ()))
         return out
 
+    def any_person(self, male: bool, family: str, given: str, year: int) -> bool:
+        """bool(people(...)) without building the list (its buckets grow with the scale)."""
+        for key in self._keys(male, N.fam_key(family), N.af(given)):
+            years = self.groups[key]
+            for y in range(year - 2, year + 3):
+                if years.get(y):
+                    return True
+        return False
+
     def others(self, w: World, i: int, family=None, given=None, year=None) -> list[int]:
         return [q for q in self.people(w.male[i], family if family is not None else w.fam[i],
                                        given if given is not None else w.given[i],
@@ -395,11 +404,31 @@ class AmbiguityIndex:
     def __init__(self, w: World):
         self.w = w
         self.by_name: dict[tuple, list[int]] = {}
+        # the same residents split by birth year: every date rule needs the years within one,
+        # so a look-up reads three small lists instead of every namesake (linear generation)
+        self.by_year: dict[tuple, dict[int, list[int]]] = {}
         self.givens: dict[tuple, set[str]] = {}
         for i in range(w.n_reg):
             fk, gk = N.fam_key(w.fam[i]), N.af(w.given[i])
-            self.by_name.setdefault((w.male[i], fk, gk), []).append(i)
+            key = (w.male[i], fk, gk)
+            self.by_name.setdefault(key, []).append(i)
+            self.by_year.setdefault(key, {}).setdefault(w.birth[i].year, []).append(i)
             self.givens.setdefault((w.male[i], fk), set()).add(gk)
+
+    def _candidates(self, key: tuple, date_ev) -> list[int]:
+        """Residents of name key `key` whose birth year can pass date_compatible(date_ev, ...),
+        in index order (as in by_name)."""
+        if date_ev is None:
+            return self.by_name.get(key, [])
+        years = self.by_year.get(key)
+        if not years:
+            return []
+        y = date_ev[-1]
+        out: list[int] = []
+        for yy in (y - 1, y, y + 1):
+            out.extend(years.get(yy, ()))
+        out.sort()
+        return out
 
     def matches(self, p: int, ev: dict) -> list[int]:
         """Residents Q != p the row evidence ev cannot separate from p."""
@@ -414,7 +443,7 @@ class AmbiguityIndex:
         out = []
         for g in gks:
             given_ok = g == gk or bool(ev.get("typo"))
-            for q in self.by_name.get((male, fk, g), ()):
+            for q in self._candidates((male, fk, g), ev.get("date")):
                 if q == p or not mid_compatible(mk, N.af(w.mid[q])):
                     continue
                 if not date_compatible(ev.get("date"), w.birth[q], w.year_only[q]):

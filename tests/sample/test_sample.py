@@ -447,3 +447,61 @@ def test_tax_codes_valid(sample):
     text = _decode(sample[0] / "input/thue/thue_bo_sung.csv")
     codes = [line.split(",")[0] for line in text.splitlines()[1:] if line.split(",")[0]]
     assert codes and all(mst.is_valid(c) for c in codes if c.isdigit())
+
+
+def test_indexed_lookups_equal_full_scans():
+    """AmbiguityIndex.matches reads birth-year buckets and ConfusableIndex.any_person stops at
+    the first hit (so generation stays linear); both must answer as full scans do."""
+    import random
+
+    from ducpho_etl.sample import names as N
+    from ducpho_etl.sample.people import (
+        AmbiguityIndex,
+        ConfusableIndex,
+        build_registry,
+        date_compatible,
+        mid_compatible,
+        new_code,
+    )
+
+    w = build_registry(random.Random(3), 6000)
+    amb, conf = AmbiguityIndex(w), ConfusableIndex(w)
+
+    def brute(p: int, ev: dict) -> list[int]:
+        fk, gk, mk = N.fam_key(ev["fam"]), N.af(ev["given"]), N.af(ev["mid"])
+        loose = bool(ev["typo"] or ev["changed"])
+        out = []
+        for q in range(w.n_reg):
+            g = N.af(w.given[q])
+            if q == p or w.male[q] != ev["male"] or N.fam_key(w.fam[q]) != fk:
+                continue
+            if not (g == gk or (loose and N.lev1(g, gk))):
+                continue
+            if not mid_compatible(mk, N.af(w.mid[q])):
+                continue
+            if not date_compatible(ev["date"], w.birth[q], w.year_only[q]):
+                continue
+            given_ok = g == gk or ev["typo"]
+            place_ok = ev["place"] is None or ev["moved"] or new_code(w.unit[q]) == ev["place"]
+            if (given_ok and place_ok) or (ev["changed"] and (given_ok or place_ok)):
+                out.append(q)
+        return sorted(out)
+
+    rng = random.Random(5)
+    hits = 0
+    for _ in range(400):
+        p = rng.randrange(w.n_reg)
+        b = w.birth[p]
+        y = b.year + rng.choice((-1, 0, 0, 1))
+        date = rng.choice((("year", y), ("full", b.day, b.month, y), ("full", b.month, b.day, y),
+                           None))
+        ev = {"male": w.male[p], "fam": w.fam[p], "mid": rng.choice((w.mid[p], "")),
+              "given": w.given[p], "typo": rng.random() < 0.3, "date": date,
+              "place": rng.choice((new_code(w.unit[p]), None)), "moved": rng.random() < 0.2,
+              "changed": rng.random() < 0.4}
+        got = amb.matches(p, ev)
+        assert sorted(got) == brute(p, ev)
+        hits += bool(got)
+        assert conf.any_person(w.male[p], w.fam[p], w.given[p], y) == bool(
+            conf.people(w.male[p], w.fam[p], w.given[p], y))
+    assert hits > 0
