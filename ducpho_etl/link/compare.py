@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from rapidfuzz.distance import Hamming, Levenshtein
-from rapidfuzz.process import cpdist
+from rapidfuzz.process import cdist, cpdist
 
 COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
             "birth_day", "gender", "xa_2025"]
@@ -28,6 +28,10 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "id": {"near": 5.0, "none": 0.0},
 }
 
+# _distance computes a matrix of every distinct left value against every distinct right value
+# when it has at most this many cells (names), else pair by pair (IDs).
+MAX_DISTANCE_MATRIX = 4_000_000
+
 # A pair is a plausible candidate only at these levels (anything else is another person).
 COMPATIBLE = {
     "family": {"exact", "equiv", "typo"},
@@ -38,15 +42,20 @@ COMPATIBLE = {
 
 
 def _distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
-    """Edit distance of aligned string pairs (nulls count as far apart), computed once per
-    distinct pair of values: blocks repeat the same few family and middle names many times."""
+    """Edit distance of aligned string pairs (nulls count as far apart). Names repeat: with few
+    distinct values on each side, every distinct pair of values is computed once (a matrix) and
+    looked up by index; otherwise (IDs) pair by pair."""
     if left.len() == 0:
         return np.zeros(0, dtype=np.int32)
-    both = pl.DataFrame({"a": left.fill_null(""), "b": right.fill_null("")})
-    distinct = both.unique()
-    scores = cpdist(distinct["a"].to_list(), distinct["b"].to_list(), scorer=scorer, workers=1)
-    distinct = distinct.with_columns(pl.Series("d", scores.astype(np.int32)))
-    return both.join(distinct, on=["a", "b"], how="left", maintain_order="left")["d"].to_numpy()
+    a, b = left.fill_null(""), right.fill_null("")
+    values_a, values_b = a.unique(), b.unique()
+    if values_a.len() * values_b.len() > MAX_DISTANCE_MATRIX:
+        return cpdist(a.to_list(), b.to_list(), scorer=scorer, workers=1).astype(np.int32)
+    matrix = cdist(values_a.to_list(), values_b.to_list(), scorer=scorer, dtype=np.int32,
+                   workers=1)
+    index_a = a.cast(pl.Enum(values_a)).to_physical().to_numpy()
+    index_b = b.cast(pl.Enum(values_b)).to_physical().to_numpy()
+    return matrix[index_a, index_b]
 
 
 def compare_pairs(pairs: pl.DataFrame, weights: dict[str, dict[str, float]] | None = None
@@ -65,16 +74,21 @@ def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) ->
     return frame.with_columns(score=pl.sum_horizontal([f"w_{field}" for field in weights]))
 
 
-def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
-    """Add the agreement level of each field (lvl_*) and `compatible` to a pair frame."""
+def pair_levels(pairs: pl.DataFrame, with_id: bool = True) -> pl.DataFrame:
+    """Add the agreement level of each field (lvl_*) and `compatible` to a pair frame.
+
+    `with_id=False` skips the ID comparison (lvl_id is then "none"): for the random pairs that
+    estimate u, where the `id` weight is never estimated."""
     fam_dist = _distance(pairs["r_family_key"], pairs["c_family_key"], Levenshtein.distance)
     giv_dist = _distance(pairs["r_given_key"], pairs["c_given_key"], Levenshtein.distance)
     mid_dist = _distance(pairs["r_middle_key"], pairs["c_middle_key"], Levenshtein.distance)
-    same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
+    same_len = np.zeros(pairs.height, dtype=bool)
+    if with_id:
+        same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
     id_dist = np.full(pairs.height, 99, dtype=np.int32)  # only 12-digit IDs are compared
     if same_len.any():
-        with_id = pairs.filter(pl.Series(same_len))
-        id_dist[same_len] = _distance(with_id["r_id12"], with_id["c_person_id"], Hamming.distance)
+        id_pairs = pairs.filter(pl.Series(same_len))
+        id_dist[same_len] = _distance(id_pairs["r_id12"], id_pairs["c_person_id"], Hamming.distance)
     pairs = pairs.with_columns(
         pl.Series("_fam_d", fam_dist), pl.Series("_giv_d", giv_dist),
         pl.Series("_mid_d", mid_dist), pl.Series("_id_d", id_dist),

@@ -42,7 +42,7 @@ REVIEW_THRESHOLD = 6.0  # below this, a compatible candidate is too weak even fo
 LINK_PROBABILITY = 0.6
 REVIEW_PROBABILITY = 0.01  # a candidate this probable (but not enough to link) means review
 TOP_EVIDENCE = 3  # candidates kept in the evidence
-FUZZY_CHUNK_ROWS = 5_000  # rows compared at a time in the probabilistic stage
+FUZZY_CHUNK_ROWS = 50_000  # rows compared at a time in the probabilistic stage
 
 _EVIDENCE_COLS = ["person_id", "score", "posterior",
                   *[f"{p}_{f}" for p in ("lvl", "w") for f in FIELDS]]

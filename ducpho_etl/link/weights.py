@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from ducpho_etl.link.candidates import attach_fields
+from ducpho_etl.link.candidates import person_fields, row_fields
 from ducpho_etl.link.compare import WEIGHTS, pair_levels
 
 ESTIMATED_FIELDS = ["family", "given", "middle", "birth", "gender", "commune"]
@@ -120,11 +120,19 @@ def _random_pair_levels(rows: pl.DataFrame, registry: pl.DataFrame,
         return pl.DataFrame()
     rng = np.random.default_rng(SEED)
     n = min(U_SAMPLE_PAIRS, usable.height * registry.height)
+    row_at, person_at = rng.integers(0, usable.height, n), rng.integers(0, registry.height, n)
     pairs = pl.DataFrame({
-        "row_id": usable["row_id"].gather(rng.integers(0, usable.height, n)),
-        "person_id": registry["person_id"].gather(rng.integers(0, registry.height, n)),
+        "row_id": usable["row_id"].gather(row_at),
+        "person_id": registry["person_id"].gather(person_at),
+        "_row_at": row_at, "_person_at": person_at,
     })
     if linked is not None and linked.height:
         pairs = pairs.join(linked.select("row_id", "person_id"), on=["row_id", "person_id"],
-                           how="anti")
-    return pair_levels(attach_fields(pairs, usable, registry))
+                           how="anti", maintain_order="left")
+    # fields by position (row_id and person_id are unique), not by join: the same pairs
+    fields = pl.concat([
+        pairs.select("row_id", "person_id"),
+        row_fields(usable).drop("row_id")[pairs["_row_at"]],
+        person_fields(registry).drop("person_id")[pairs["_person_at"]],
+    ], how="horizontal")
+    return pair_levels(fields, with_id=False)
