@@ -202,15 +202,20 @@ def load_sources(folder: Path | None = None) -> dict[str, SourceContract]:
     return {k: found[k] for k in ordered}
 
 
+def _load_shared(name: str, section: str, what: str, folder: Path | None) -> tuple[Path, dict]:
+    """A shared contract file whose `section` must be a non-empty mapping."""
+    path = shared_file(name, folder)
+    data = _read_yaml(path)
+    if not isinstance(data.get(section), dict) or not data[section]:
+        raise ContractError(f"{path}: '{section}' must map {what}")
+    return path, data
+
+
 def load_registry_contract(folder: Path | None = None) -> dict:
     """registry.yaml: {key, label, columns: {name: {required, nullable, pattern, isin, unique}}}."""
-    path = shared_file("registry.yaml", folder)
-    data = _read_yaml(path)
-    columns = data.get("columns")
-    if not isinstance(columns, dict) or not columns:
-        raise ContractError(f"{path}: 'columns' must map each registry column to its rules")
+    path, data = _load_shared("registry.yaml", "columns", "each registry column to its rules", folder)
     allowed = {"required", "nullable", "pattern", "isin", "unique", "description"}
-    for name, spec in columns.items():
+    for name, spec in data["columns"].items():
         if not isinstance(spec, dict) or set(spec) - allowed:
             raise ContractError(f"{path}: column {name!r}: rules must be among {sorted(allowed)}")
     return {**data, "path": path}
@@ -218,9 +223,5 @@ def load_registry_contract(folder: Path | None = None) -> dict:
 
 def load_output_contracts(folder: Path | None = None) -> dict:
     """outputs.yaml: the published tables' contracts (see ducpho_etl.output_contracts)."""
-    path = shared_file("outputs.yaml", folder)
-    data = _read_yaml(path)
-    tables = data.get("tables")
-    if not isinstance(tables, dict) or not tables:
-        raise ContractError(f"{path}: 'tables' must map each published table to its columns")
+    path, data = _load_shared("outputs.yaml", "tables", "each published table to its columns", folder)
     return {**data, "path": path}

@@ -142,29 +142,26 @@ def _household(w: World, rng: random.Random, hid: int) -> None:
             w.father[f] = g
 
 
+def _fresh(taken: set[str], draw) -> str:
+    """Draw until the value is not taken yet, then take it (IDs and codes are unique)."""
+    while True:
+        s = draw()
+        if s not in taken:
+            taken.add(s)
+            return s
+
+
 def new_id12(w: World, rng: random.Random, male: bool, year: int, prov: str) -> str:
     g = (0 if year < 2000 else 2) + (0 if male else 1)
-    while True:
-        s = f"{prov}{g}{year % 100:02d}{rng.randrange(1_000_000):06d}"
-        if s not in w.id_set:
-            w.id_set.add(s)
-            return s
+    return _fresh(w.id_set, lambda: f"{prov}{g}{year % 100:02d}{rng.randrange(1_000_000):06d}")
 
 
 def new_cmnd(w: World, rng: random.Random) -> str:
-    while True:
-        s = f"21{rng.randrange(10_000_000):07d}"
-        if s not in w.cmnd_set:
-            w.cmnd_set.add(s)
-            return s
+    return _fresh(w.cmnd_set, lambda: f"21{rng.randrange(10_000_000):07d}")
 
 
 def new_bhxh(w: World, rng: random.Random) -> str:
-    while True:
-        s = f"51{rng.randrange(100_000_000):08d}"
-        if s not in w.bhxh_set:
-            w.bhxh_set.add(s)
-            return s
+    return _fresh(w.bhxh_set, lambda: f"51{rng.randrange(100_000_000):08d}")
 
 
 def mst_for(w: World, rng: random.Random, i: int) -> str:
