@@ -140,12 +140,6 @@ def build_schema(contract: SourceContract) -> pa.DataFrameSchema:
                               name=f"source {contract.key}")
 
 
-def severity_of(code: str) -> str:
-    if code in ROW_CHECKS:
-        return ROW_CHECKS[code][0]
-    return "flag"  # duplicate_<column> and anything else
-
-
 def failure_cases(schema: pa.DataFrameSchema, frame: pl.DataFrame) -> pl.DataFrame | None:
     """Pandera's failure cases of a collected frame, checked at full depth whatever the global
     pandera settings (a schema-only depth would let every data check pass silently); None if clean."""

@@ -58,12 +58,6 @@ def _distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
     return matrix[index_a, index_b]
 
 
-def compare_pairs(pairs: pl.DataFrame, weights: dict[str, dict[str, float]] | None = None
-                  ) -> pl.DataFrame:
-    """Add level columns (lvl_*), `compatible`, weights (w_*) and the total `score` to a pair frame."""
-    return apply_weights(pair_levels(pairs), weights or WEIGHTS)
-
-
 def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) -> pl.DataFrame:
     """w_<field> for each level column and their sum `score` (replaces earlier weights)."""
     frame = levels.drop([c for c in levels.columns if c.startswith("w_") or c == "score"])

@@ -252,12 +252,6 @@ def normalize_ids(
     return df.drop(_TMP)
 
 
-def expected_gender_digit_expr(birth_year: pl.Expr, gender: pl.Expr) -> pl.Expr:
-    """The 4th ID digit implied by birth century and gender (0/1 for 1900s, 2/3 for 2000s...)."""
-    century = (birth_year.cast(pl.Int32) - 1900) // 100
-    return century * 2 + (gender == "Nữ").cast(pl.Int32)
-
-
 def check_id_consistency(df: pl.DataFrame) -> pl.DataFrame:
     """Add ``id12_consistent`` from id12, birth_year and gender (null when any is unknown).
 

@@ -130,12 +130,6 @@ def fold_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def clean_text_expr(expr: pl.Expr) -> pl.Expr:
-    """NFC, whitespace runs to one space, trimmed; empty -> null."""
-    out = expr.str.normalize("NFC").str.replace_all(_WS, " ").str.strip_chars()
-    return pl.when(out.str.len_chars() > 0).then(out).otherwise(pl.lit(None, pl.String))
-
-
 def title_case(s: str | None) -> str | None:
     """Vietnamese title case of one name, same rules as the ``name`` column (null if no letter)."""
     if s is None:
