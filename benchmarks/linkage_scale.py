@@ -4,7 +4,9 @@ Usage: python benchmarks/linkage_scale.py [scale ...]   (default: 1 10)
 Samples are generated with ducpho_etl.sample.generate_sample into /tmp/bench_scale/s<scale>
 (kept for later runs; scale 1 = 170,001 residents, 231,270 rows; scale 10 = 1.7M residents,
 2.3M rows).
-Linkage time excludes reading and normalising (timed separately, cached after the first run).
+Linkage time (common.link_sources: the registry index built once, sources linked as the nightly
+flow runs them, pipeline.MAX_WORKERS at a time; also with one worker) excludes reading and
+normalising (timed separately, cached after the first run).
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl  # noqa: E402
-from common import TRUTH_KEY, peak_rss_gb, prepared, score, truth_links  # noqa: E402
+from common import link_sources, peak_rss_gb, prepared, score, truth_links  # noqa: E402
 
-from ducpho_etl.link import link_rows  # noqa: E402
 from ducpho_etl.sample import generate_sample  # noqa: E402
 
 ROOT = Path("/tmp/bench_scale")
@@ -38,27 +39,16 @@ def sample_at(scale: float) -> tuple[Path, float | None]:
 def measure(scale: float) -> dict:
     sample, generate_s = sample_at(scale)
     registry, sources, timings = prepared(sample, ROOT / f"cache_s{scale:g}")
-    made = []
-    started = time.perf_counter()
-    per_source = {}
-    for key, rows in sources.items():
-        t0 = time.perf_counter()
-        report: dict = {}
-        links = link_rows(rows, registry, report)
-        per_source[key] = {"rows": rows.height, "seconds": round(time.perf_counter() - t0, 2),
-                           "weights": report["kind"]}
-        made.append(links.filter(pl.col("link_outcome") == "linked")
-                    .join(rows.select("row_id", *TRUTH_KEY), on="row_id")
-                    .select(*TRUTH_KEY, "person_id"))
-    link_s = time.perf_counter() - started
-    quality = score(pl.concat(made), truth_links(sample))
+    due = truth_links(sample)
+    made, linkage = link_sources(registry, sources)
+    _, one_worker = link_sources(registry, sources, workers=1)
     no_id = sum(r.filter(~pl.col("id12_status").is_in(["ok", "padded"])).height
                 for r in sources.values())
     return {"scale": scale, "registry": registry.height,
             "rows": sum(r.height for r in sources.values()), "rows_without_usable_id": no_id,
-            "generate_s": generate_s, **timings,
-            "link_s": round(link_s, 2), "peak_rss_gb": round(peak_rss_gb(), 2), **quality,
-            "per_source": per_source}
+            "generate_s": generate_s, **timings, **linkage,
+            "link_s_one_worker": one_worker["link_s"], "peak_rss_gb": round(peak_rss_gb(), 2),
+            **score(made, due)}
 
 
 def main(argv: list[str]) -> None:
@@ -71,7 +61,9 @@ def main(argv: list[str]) -> None:
         print(f"scale {r['scale']:g} / {base['scale']:g}: rows x{r['rows'] / base['rows']:.2f}, "
               f"registry x{r['registry'] / base['registry']:.2f}, "
               f"linkage time x{r['link_s'] / base['link_s']:.2f} "
-              f"({base['link_s']:.1f} s -> {r['link_s']:.1f} s)")
+              f"({base['link_s']:.1f} s -> {r['link_s']:.1f} s; one worker "
+              f"x{r['link_s_one_worker'] / base['link_s_one_worker']:.2f}, "
+              f"{base['link_s_one_worker']:.1f} s -> {r['link_s_one_worker']:.1f} s)")
 
 
 if __name__ == "__main__":

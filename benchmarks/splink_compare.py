@@ -26,24 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl  # noqa: E402
-from common import TRUTH_KEY, peak_rss_gb, prepared, score, truth_links  # noqa: E402
-
-from ducpho_etl.link import link_rows  # noqa: E402
+from common import TRUTH_KEY, link_sources, peak_rss_gb, prepared, score, truth_links  # noqa: E402
 
 SPLINK_THRESHOLD = 0.9
 FIELDS = ["family_key", "middle_key", "given_key", "name", "birth_year", "birth_month",
           "birth_day", "gender", "xa_2025", "id12", "cmnd9"]
-
-
-def ours(registry: pl.DataFrame, sources: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, float]:
-    made = []
-    started = time.perf_counter()
-    for rows in sources.values():
-        links = link_rows(rows, registry)
-        made.append(links.filter(pl.col("link_outcome") == "linked")
-                    .join(rows.select("row_id", *TRUTH_KEY), on="row_id")
-                    .select(*TRUTH_KEY, "person_id"))
-    return pl.concat(made), time.perf_counter() - started
 
 
 def splink_inputs(registry: pl.DataFrame, sources: dict[str, pl.DataFrame]
@@ -155,14 +142,16 @@ def main(argv: list[str]) -> None:
     sample = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "sample_data" / "full"
     registry, sources, timings = prepared(sample, Path("/tmp/bench_scale") / f"cache_{sample.name}")
     due = truth_links(sample)
-    our_links, our_s = ours(registry, sources)
+    our_links, ours = link_sources(registry, sources)
+    _, one_worker = link_sources(registry, sources, workers=1)
     reg, rows = splink_inputs(registry, sources)
     splink_links, splink_s, info = run_splink(reg, rows)
     splink_keyed = splink_links.join(rows.select("unique_id", *TRUTH_KEY), on="unique_id").select(
         *TRUTH_KEY, "person_id")
     result = {
         "sample": str(sample), "registry": registry.height, "rows": rows.height, **timings,
-        "ours": {**score(our_links, due), "link_s": round(our_s, 2)},
+        "ours": {**score(our_links, due), **{k: v for k, v in ours.items() if k != "per_source"},
+                 "link_s_one_worker": one_worker["link_s"]},
         "splink": {**score(splink_keyed, due), "link_s": round(splink_s, 2), **info,
                    "threshold": SPLINK_THRESHOLD},
         "peak_rss_gb": round(peak_rss_gb(), 2),
@@ -172,6 +161,9 @@ def main(argv: list[str]) -> None:
     for tool in ("ours", "splink"):
         r = result[tool]
         print(f"{tool:8} {r['precision']:9.5f} {r['recall']:8.5f} {r['links_made']:8d} {r['link_s']:8.1f}")
+    ours_s, splink_s = result["ours"]["link_s"], result["splink"]["link_s"]
+    print(f"our linkage time / Splink's: {ours_s / splink_s:.3f} "
+          f"(one worker: {result['ours']['link_s_one_worker'] / splink_s:.3f})")
 
 
 if __name__ == "__main__":

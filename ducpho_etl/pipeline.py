@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import platform
 import threading
 import time
@@ -13,11 +14,16 @@ import polars as pl
 
 from ducpho_etl.contracts import SourceContract, load_sources
 from ducpho_etl.ingest import IngestError, read_source
+from ducpho_etl.link.index import RegistryIndex, build_index
 from ducpho_etl.privacy import scrub
 from ducpho_etl.publish import SourceResult
 from ducpho_etl.reconcile import cleaned_records, reconcile_source
 from ducpho_etl.registry import load_prepared_registry
 
+# Sources processed at once by the nightly flow (and the linkage benchmarks). Each source is
+# CPU-bound (polars uses every core already), so more workers mostly cost memory;
+# DUCPHO_MAX_WORKERS overrides.
+MAX_WORKERS = int(os.environ.get("DUCPHO_MAX_WORKERS", "2"))
 PACKAGES = ["ducpho-etl", "polars", "pandera", "prefect", "rapidfuzz", "fastexcel", "pyarrow"]
 
 
@@ -63,13 +69,17 @@ def describe_error(exc: BaseException) -> str:
 
 
 _REGISTRY_LOCK = threading.Lock()
+_INDEX: list[tuple[pl.DataFrame, RegistryIndex]] = []  # the last prepared registry and its index
 
 
-def shared_registry(input_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(raw, prepared) registry, loaded once per process even when sources run in threads."""
+def shared_registry(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
+    """(raw registry, linkage index of the prepared one), loaded and indexed once per process
+    even when sources run in threads."""
     with _REGISTRY_LOCK:
         raw, prepared, _ = load_prepared_registry(input_dir / "registry")
-    return raw, prepared
+        if not _INDEX or _INDEX[0][0] is not prepared:
+            _INDEX[:] = [(prepared, build_index(prepared))]
+        return raw, _INDEX[0][1]
 
 
 def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
@@ -80,16 +90,18 @@ def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame,
     return read_source(folder, contract)
 
 
-def reconcile_stage(raw: pl.DataFrame, contract: SourceContract, registry: pl.DataFrame,
-                    registry_raw: pl.DataFrame, data_year: int = 2023
+def reconcile_stage(raw: pl.DataFrame, contract: SourceContract,
+                    registry: pl.DataFrame | RegistryIndex, registry_raw: pl.DataFrame,
+                    data_year: int = 2023
                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Normalise, validate and link: (reconciliation rows, cleaned records)."""
     recon = reconcile_source(raw, contract, registry, data_year)
     return recon, cleaned_records(recon, registry_raw)
 
 
-def process_source(input_dir: Path, contract: SourceContract, registry: pl.DataFrame,
-                   registry_raw: pl.DataFrame, data_year: int = 2023) -> SourceResult:
+def process_source(input_dir: Path, contract: SourceContract,
+                   registry: pl.DataFrame | RegistryIndex, registry_raw: pl.DataFrame,
+                   data_year: int = 2023) -> SourceResult:
     """Read, normalise, validate and link one source; a bad source fails alone.
 
     A transient I/O error is raised (the caller may retry); any other error is recorded in the

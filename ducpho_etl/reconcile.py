@@ -6,6 +6,7 @@ import polars as pl
 
 from ducpho_etl.contracts import SourceContract
 from ducpho_etl.link import link_rows
+from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.normalize import normalize_frame
 from ducpho_etl.reasons import reason_text_expr
 from ducpho_etl.validate import validate_rows
@@ -19,9 +20,12 @@ CANONICAL_KEPT = ["name", "name_key", "birth_year", "birth_month", "birth_day",
 UNLINKED_DUP_KEY = ["name_key", "gender", "birth_year"]
 
 
-def reconcile_source(raw: pl.DataFrame, contract: SourceContract, registry: pl.DataFrame,
-                     data_year: int = 2023, link_report: dict | None = None) -> pl.DataFrame:
+def reconcile_source(raw: pl.DataFrame, contract: SourceContract,
+                     registry: pl.DataFrame | RegistryIndex, data_year: int = 2023,
+                     link_report: dict | None = None) -> pl.DataFrame:
     """Every raw row -> exactly one reconciliation row with status, person and reasons.
+
+    `registry`: the prepared registry, or its linkage index (built once for all sources).
 
     `link_report`, when given, receives the linkage model's summary: whether the match weights
     were estimated or the fallback, the sample sizes, weights, m and u (no personal data)."""
@@ -31,9 +35,10 @@ def reconcile_source(raw: pl.DataFrame, contract: SourceContract, registry: pl.D
     canon = normalize_frame(frame)
     checked = canon.join(validate_rows(canon, contract), on="row_id", how="left")
     linkable = checked.filter(pl.col("reject_codes").list.len() == 0)
-    links = link_rows(linkable, registry, link_report)
+    index = as_index(registry)
+    links = link_rows(linkable, index, link_report)
     decided = checked.join(links, on="row_id", how="left")
-    decided = _assign_statuses(decided, registry, contract, data_year)
+    decided = _assign_statuses(decided, index.frame, contract, data_year)
     return _shape_output(decided)
 
 

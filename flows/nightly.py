@@ -9,7 +9,6 @@ summary is complete. Logs and artifacts carry counts and timings, never names or
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +21,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ducpho_etl import cache
-from ducpho_etl.pipeline import describe_error, select_sources, unknown_folders, versions
+from ducpho_etl.pipeline import (
+    MAX_WORKERS,
+    describe_error,
+    select_sources,
+    unknown_folders,
+    versions,
+)
 from ducpho_etl.publish import (
     SourceResult,
     latest_run,
@@ -36,9 +41,6 @@ from flows.source import IO_RETRIES, _guarded, source_flow
 
 # Callbacks the CLI registers to show progress: called with (source key, SourceResult).
 PROGRESS_HOOKS: list[Callable[[str, SourceResult], None]] = []
-# Sources processed at once. Each source is CPU-bound (polars uses every core already), so more
-# workers mostly cost memory; DUCPHO_MAX_WORKERS overrides.
-MAX_WORKERS = int(os.environ.get("DUCPHO_MAX_WORKERS", "2"))
 
 
 @task(name="registry-fingerprint", **IO_RETRIES)

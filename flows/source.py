@@ -19,6 +19,7 @@ from prefect.logging.loggers import flow_run_logger
 from prefect.tasks import exponential_backoff
 
 from ducpho_etl import cache
+from ducpho_etl.link.index import RegistryIndex
 from ducpho_etl.pipeline import (
     describe_error,
     is_transient,
@@ -82,8 +83,9 @@ def fingerprint_task(source_dir: Path) -> list[dict]:
 
 @task(name="registry", **IO_RETRIES)
 @_guarded
-def registry_task(input_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The prepared registry, loaded once per process and shared by every source."""
+def registry_task(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
+    """The raw registry and the prepared one's linkage index, built once per process and shared
+    by every source."""
     return shared_registry(input_dir)
 
 
@@ -95,10 +97,10 @@ def read_task(input_dir: Path, key: str) -> tuple[pl.DataFrame, list[dict]]:
 
 @task(name="reconcile", cache_policy=NO_CACHE)
 @_guarded
-def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, pl.DataFrame],
+def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, RegistryIndex],
                    data_year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    registry_raw, prepared = registry
-    return reconcile_stage(raw, select_sources([key])[key], prepared, registry_raw, data_year)
+    registry_raw, index = registry
+    return reconcile_stage(raw, select_sources([key])[key], index, registry_raw, data_year)
 
 
 @task(name="cache-load", cache_policy=NO_CACHE)

@@ -28,6 +28,10 @@ WEIGHTS: dict[str, dict[str, float]] = {
     "id": {"near": 5.0, "none": 0.0},
 }
 
+# A one-edit key is a typo only when the row's and the candidate's keys have at least these many
+# letters (one wrong letter in a 2-letter family name, Vũ/Từ or Lê/Lý, is another name).
+TYPO_MIN_LEN = {"family_key": (3, 3), "given_key": (3, 0), "middle_key": (0, 0)}
+
 # _distance computes a matrix of every distinct left value against every distinct right value
 # when it has at most this many cells (names), else pair by pair (IDs).
 MAX_DISTANCE_MATRIX = 4_000_000
@@ -41,21 +45,26 @@ COMPATIBLE = {
 }
 
 
-def _distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
-    """Edit distance of aligned string pairs (nulls count as far apart). Names repeat: with few
-    distinct values on each side, every distinct pair of values is computed once (a matrix) and
-    looked up by index; otherwise (IDs) pair by pair."""
-    if left.len() == 0:
-        return np.zeros(0, dtype=np.int32)
+def edit_distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
+    """Edit distance of aligned string pairs (null counts as ""). Equal pairs (most of them) are
+    0 without computing; names repeat, so with few distinct values on each side every distinct
+    pair of values is computed once (a matrix) and looked up by index; otherwise pair by pair."""
+    out = np.zeros(left.len(), dtype=np.int32)
     a, b = left.fill_null(""), right.fill_null("")
+    differ = (a != b).to_numpy()
+    if not differ.any():
+        return out
+    a, b = a.filter(pl.Series(differ)), b.filter(pl.Series(differ))
     values_a, values_b = a.unique(), b.unique()
     if values_a.len() * values_b.len() > MAX_DISTANCE_MATRIX:
-        return cpdist(a.to_list(), b.to_list(), scorer=scorer, workers=1).astype(np.int32)
+        out[differ] = cpdist(a.to_list(), b.to_list(), scorer=scorer, workers=1)
+        return out
     matrix = cdist(values_a.to_list(), values_b.to_list(), scorer=scorer, dtype=np.int32,
                    workers=1)
     index_a = a.cast(pl.Enum(values_a)).to_physical().to_numpy()
     index_b = b.cast(pl.Enum(values_b)).to_physical().to_numpy()
-    return matrix[index_a, index_b]
+    out[differ] = matrix[index_a, index_b]
+    return out
 
 
 def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) -> pl.DataFrame:
@@ -73,52 +82,24 @@ def pair_levels(pairs: pl.DataFrame, with_id: bool = True) -> pl.DataFrame:
 
     `with_id=False` skips the ID comparison (lvl_id is then "none"): for the random pairs that
     estimate u, where the `id` weight is never estimated."""
-    fam_dist = _distance(pairs["r_family_key"], pairs["c_family_key"], Levenshtein.distance)
-    giv_dist = _distance(pairs["r_given_key"], pairs["c_given_key"], Levenshtein.distance)
-    mid_dist = _distance(pairs["r_middle_key"], pairs["c_middle_key"], Levenshtein.distance)
+    fam_dist = edit_distance(pairs["r_family_key"], pairs["c_family_key"], Levenshtein.distance)
+    giv_dist = edit_distance(pairs["r_given_key"], pairs["c_given_key"], Levenshtein.distance)
+    mid_dist = edit_distance(pairs["r_middle_key"], pairs["c_middle_key"], Levenshtein.distance)
     same_len = np.zeros(pairs.height, dtype=bool)
     if with_id:
         same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
     id_dist = np.full(pairs.height, 99, dtype=np.int32)  # only 12-digit IDs are compared
     if same_len.any():
         id_pairs = pairs.filter(pl.Series(same_len))
-        id_dist[same_len] = _distance(id_pairs["r_id12"], id_pairs["c_person_id"], Hamming.distance)
+        id_dist[same_len] = edit_distance(id_pairs["r_id12"], id_pairs["c_person_id"], Hamming.distance)
     pairs = pairs.with_columns(
         pl.Series("_fam_d", fam_dist), pl.Series("_giv_d", giv_dist),
         pl.Series("_mid_d", mid_dist), pl.Series("_id_d", id_dist),
     )
-    r_family_word, c_family_word = pl.col("r_family_word"), pl.col("c_family_word")
-    r_given_word, c_given_word = pl.col("r_given_word"), pl.col("c_given_word")
     levels = pairs.with_columns(
-        lvl_family=pl.when(r_family_word == c_family_word).then(pl.lit("exact"))
-        .when(pl.col("r_family_key") == pl.col("c_family_key")).then(pl.lit("equiv"))
-        # one wrong letter in a 2-letter family name (Vũ/Từ, Lê/Lý) is another name
-        .when((pl.col("_fam_d") <= 1) & (pl.col("r_family_key").str.len_chars() >= 3)
-              & (pl.col("c_family_key").str.len_chars() >= 3)).then(pl.lit("typo"))
-        .otherwise(pl.lit("diff")),
-        lvl_given=pl.when(r_given_word == c_given_word).then(pl.lit("exact"))
-        .when(pl.col("r_given_key") == pl.col("c_given_key")).then(pl.lit("accentless"))
-        .when((pl.col("_giv_d") <= 1) & (pl.col("r_given_key").str.len_chars() >= 3))
-        .then(pl.lit("typo"))
-        .otherwise(pl.lit("diff")),
-        lvl_middle=pl.when((pl.col("r_middle_key") == "") | (pl.col("c_middle_key") == ""))
-        .then(pl.lit("missing"))
-        .when(pl.col("r_middle_key") == pl.col("c_middle_key")).then(pl.lit("agree"))
-        # a dropped Văn/Thị inside a longer middle name ("Thị Ngọc" vs "Ngọc")
-        .when(pl.col("r_middle_key").str.contains(pl.col("c_middle_key"), literal=True)
-              | pl.col("c_middle_key").str.contains(pl.col("r_middle_key"), literal=True))
-        .then(pl.lit("missing"))
-        .when(pl.col("_mid_d") <= 1).then(pl.lit("typo"))
-        .otherwise(pl.lit("diff")),
-        lvl_birth=_birth_level(),
-        lvl_gender=pl.when(pl.col("r_gender").is_null() | pl.col("c_gender").is_null())
-        .then(pl.lit("unknown"))
-        .when(pl.col("r_gender") == pl.col("c_gender")).then(pl.lit("agree"))
-        .otherwise(pl.lit("disagree")),
-        lvl_commune=pl.when(pl.col("r_xa_2025").is_null() | pl.col("c_xa_2025").is_null())
-        .then(pl.lit("unknown"))
-        .when(pl.col("r_xa_2025") == pl.col("c_xa_2025")).then(pl.lit("agree"))
-        .otherwise(pl.lit("disagree")),
+        lvl_family=family_level(pl.col("_fam_d")), lvl_given=given_level(pl.col("_giv_d")),
+        lvl_middle=middle_level(pl.col("_mid_d")), lvl_birth=birth_level(),
+        lvl_gender=same_value_level("gender"), lvl_commune=same_value_level("xa_2025"),
         lvl_id=pl.when(pl.col("_id_d") == 1).then(pl.lit("near")).otherwise(pl.lit("none")),
     )
     compatible = pl.lit(True)
@@ -128,7 +109,53 @@ def pair_levels(pairs: pl.DataFrame, with_id: bool = True) -> pl.DataFrame:
         "_fam_d", "_giv_d", "_mid_d", "_id_d")
 
 
-def _birth_level() -> pl.Expr:
+def family_level(distance: pl.Expr) -> pl.Expr:
+    """Written family name equal, equal up to equivalents (Huỳnh/Hoàng), one letter off, or not."""
+    return (
+        pl.when(pl.col("r_family_word") == pl.col("c_family_word")).then(pl.lit("exact"))
+        .when(pl.col("r_family_key") == pl.col("c_family_key")).then(pl.lit("equiv"))
+        .when((distance <= 1) & _long_enough("family_key")).then(pl.lit("typo"))
+        .otherwise(pl.lit("diff"))
+    )
+
+
+def _long_enough(key: str) -> pl.Expr:
+    row_min, candidate_min = TYPO_MIN_LEN[key]
+    return ((pl.col(f"r_{key}").str.len_chars() >= row_min)
+            & (pl.col(f"c_{key}").str.len_chars() >= candidate_min))
+
+
+def given_level(distance: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(pl.col("r_given_word") == pl.col("c_given_word")).then(pl.lit("exact"))
+        .when(pl.col("r_given_key") == pl.col("c_given_key")).then(pl.lit("accentless"))
+        .when((distance <= 1) & _long_enough("given_key")).then(pl.lit("typo"))
+        .otherwise(pl.lit("diff"))
+    )
+
+
+def middle_level(distance: pl.Expr) -> pl.Expr:
+    """A middle name absent on either side (null is absent) says nothing."""
+    r, c = pl.col("r_middle_key").fill_null(""), pl.col("c_middle_key").fill_null("")
+    return (
+        pl.when((r == "") | (c == "")).then(pl.lit("missing"))
+        .when(r == c).then(pl.lit("agree"))
+        # a dropped Văn/Thị inside a longer middle name ("Thị Ngọc" vs "Ngọc")
+        .when(r.str.contains(c, literal=True) | c.str.contains(r, literal=True))
+        .then(pl.lit("missing"))
+        .when(distance <= 1).then(pl.lit("typo"))
+        .otherwise(pl.lit("diff"))
+    )
+
+
+def same_value_level(column: str) -> pl.Expr:
+    """agree / disagree, or unknown when either side lacks the value (gender, commune)."""
+    r, c = pl.col(f"r_{column}"), pl.col(f"c_{column}")
+    return (pl.when(r.is_null() | c.is_null()).then(pl.lit("unknown"))
+            .when(r == c).then(pl.lit("agree")).otherwise(pl.lit("disagree")))
+
+
+def birth_level() -> pl.Expr:
     ry, cy = pl.col("r_birth_year"), pl.col("c_birth_year")
     rm, cm, rd, cd = (pl.col("r_birth_month"), pl.col("c_birth_month"),
                       pl.col("r_birth_day"), pl.col("c_birth_day"))

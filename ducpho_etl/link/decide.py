@@ -22,10 +22,12 @@ import logging
 
 import polars as pl
 
-from ducpho_etl.link.candidates import attach_fields, candidate_pairs
-from ducpho_etl.link.compare import apply_weights, pair_levels
+from ducpho_etl.link.candidates import candidate_pairs
+from ducpho_etl.link.compare import COMPARED, apply_weights, pair_levels
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json
+from ducpho_etl.link.fields import attach_fields, row_fields
+from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.link.weights import WeightModel, estimate_weights
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,7 @@ FUZZY_CHUNK_ROWS = 50_000  # rows compared at a time in the probabilistic stage
 
 _EVIDENCE_COLS = ["person_id", "score", "posterior",
                   *[f"{p}_{f}" for p in ("lvl", "w") for f in FIELDS]]
+LINK_COLUMNS = ["row_id", *COMPARED, "name_key", "id12", "id12_status", "cmnd9"]
 SCHEMA_COLS = ["row_id", "person_id", "link_stage", "match_score", "second_score",
                "candidate_count", "link_outcome", "evidence"]
 
@@ -62,13 +65,18 @@ def decision_rule(model: WeightModel) -> dict:
             "exact_links": model.exact_links}
 
 
-def link_rows(rows: pl.DataFrame, registry: pl.DataFrame, report: dict | None = None
-              ) -> pl.DataFrame:
-    """Link rows; `report`, when given, receives the weight model's summary (no personal data)."""
-    hits = exact_hits(rows, registry)
+def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
+              report: dict | None = None) -> pl.DataFrame:
+    """Link rows to a prepared registry (or its index, built once for every source: see
+    link.index); `report`, when given, receives the weight model's summary (no personal data)."""
+    index = as_index(registry)
+    rows = rows.select(LINK_COLUMNS)  # the columns linkage reads: smaller frames at every step
+    named = rows.filter(pl.col("name_key").is_not_null())
+    near, row_part = index.neighbours_of(named), row_fields(named)
+    hits = exact_hits(rows, index, row_part)
     trusted = hits.filter(pl.col("trusted"))
     conflicts = hits.filter(~pl.col("trusted")).select("row_id", "stage")
-    model = estimate_weights(trusted, rows, registry, trusted.select("row_id", "person_id"))
+    model = estimate_weights(trusted, row_part, index, near)
     rule = model_json(decision_rule(model))
     summary = {**model.summary(), "decision": decision_rule(model)}
     if report is not None:
@@ -85,7 +93,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame, report: dict | None = 
         evidence_json(pl.col("stage"), model=rule, single=True).alias("evidence"),
     )
     rest = rows.join(trusted.select("row_id"), on="row_id", how="anti")
-    fuzzy_result = _fuzzy(rest, registry, model, rule)
+    fuzzy_result = _fuzzy(rest, index, model, rule, near, row_part)
     result = pl.concat([exact_result, fuzzy_result], how="vertical_relaxed")
     ids_unknown = (rows.filter(pl.col("id12_status").is_in(["ok", "padded"]))
                    .join(hits.select("row_id"), on="row_id", how="anti")
@@ -113,8 +121,8 @@ def _empty(rows: pl.DataFrame) -> pl.DataFrame:
          "second_score": pl.Float64, "candidate_count": pl.UInt32})
 
 
-def _fuzzy(rows: pl.DataFrame, registry: pl.DataFrame, model: WeightModel, rule: str
-           ) -> pl.DataFrame:
+def _fuzzy(rows: pl.DataFrame, index: RegistryIndex, model: WeightModel, rule: str,
+           near: dict[str, pl.DataFrame], row_part: pl.DataFrame) -> pl.DataFrame:
     """Blocked, weighted comparison of the rows no trusted exact ID linked."""
     usable = rows.filter(pl.col("name_key").is_not_null())
     by_posterior = model.kind == "estimated"
@@ -123,10 +131,11 @@ def _fuzzy(rows: pl.DataFrame, registry: pl.DataFrame, model: WeightModel, rule:
     # so chunks bound the memory without changing any result.
     for start in range(0, usable.height, FUZZY_CHUNK_ROWS):
         chunk = usable.slice(start, FUZZY_CHUNK_ROWS)
-        pairs = candidate_pairs(chunk, registry)
+        pairs = candidate_pairs(chunk, index, near)
         if pairs.height == 0:
             continue
-        scored = apply_weights(pair_levels(attach_fields(pairs, chunk, registry)), model.weights)
+        scored = apply_weights(pair_levels(attach_fields(pairs, row_part, index.fields)),
+                               model.weights)
         compatible = scored.filter(pl.col("compatible"))
         parts.append(_by_posterior(compatible, model) if by_posterior else _by_weight(compatible))
     decided = pl.concat(parts) if parts else None

@@ -9,26 +9,29 @@ from __future__ import annotations
 
 import polars as pl
 
-from ducpho_etl.link.candidates import attach_fields
 from ducpho_etl.link.compare import COMPATIBLE, pair_levels
+from ducpho_etl.link.fields import attach_fields, row_fields
+from ducpho_etl.link.index import RegistryIndex
 
 USABLE_ID = ["ok", "padded"]
 
 
-def exact_hits(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
+def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame | None = None
+               ) -> pl.DataFrame:
     """Pairs for ID and CMND hits with their levels (lvl_*), `stage` and `trusted` columns
-    (weights are added later, once they are estimated from the trusted pairs)."""
+    (weights are added later, once they are estimated from the trusted pairs). `row_part`:
+    row_fields(rows), if already made."""
     by_id = (rows.filter(pl.col("id12_status").is_in(USABLE_ID))
              .select("row_id", pl.col("id12").alias("person_id"))
-             .join(registry.select("person_id"), on="person_id")
+             .join(index.fields.select("person_id"), on="person_id")
              .with_columns(stage=pl.lit("id12")))
-    unique_cmnd = registry.filter(pl.col("cmnd9").is_not_null() & ~pl.col("cmnd9").is_duplicated())
     by_cmnd = (rows.filter(pl.col("cmnd9").is_not_null())
                .select("row_id", "cmnd9")
-               .join(unique_cmnd.select("person_id", "cmnd9"), on="cmnd9")
+               .join(index.cmnd, on="cmnd9")
                .select("row_id", "person_id", stage=pl.lit("cmnd")))
     hits = pl.concat([by_id, by_cmnd]).unique(subset="row_id", keep="first", maintain_order=True)
-    scored = pair_levels(attach_fields(hits.select("row_id", "person_id"), rows, registry))
+    row_part = row_part if row_part is not None else row_fields(rows)
+    scored = pair_levels(attach_fields(hits.select("row_id", "person_id"), row_part, index.fields))
     name_ok = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
                & pl.col("lvl_given").is_in(list(COMPATIBLE["given"])))
     name_same = (pl.col("lvl_family").is_in(["exact", "equiv"])

@@ -1,10 +1,11 @@
 """Fellegi–Sunter match weights estimated from the run's own data.
 
 Rows linked by a trusted exact ID are a free labelled sample of true matches: the share of each
-field's agreement level among them estimates m = P(level | same person). Random (row, registry
-person) pairs, almost all of them two different people, estimate u = P(level | different
-people). The weight of a level is log2(m / u), with add-half smoothing and a bound, so that a
-level rare or never seen gets a bounded weight. With fewer than MIN_EXACT_LINKS trusted links
+field's agreement level among them estimates m = P(level | same person). All other (row,
+registry person) pairs, almost all of them two different people, give u = P(level | different
+people), counted exactly from value frequencies (ducpho_etl.link.frequencies). The weight of a
+level is log2(m / u), with add-half smoothing and a bound, so that a level rare or never seen
+gets a bounded weight. With fewer than MIN_EXACT_LINKS trusted links
 (small files) the hand-set table compare.WEIGHTS is used instead, with the old weight thresholds.
 
 The `id` field (a 12-digit ID one digit away from the candidate's) cannot be estimated from
@@ -16,21 +17,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 
-from ducpho_etl.link.candidates import person_fields, row_fields
-from ducpho_etl.link.compare import WEIGHTS, pair_levels
+from ducpho_etl.link.compare import WEIGHTS
+from ducpho_etl.link.frequencies import level_counts, value_counts
+from ducpho_etl.link.index import RegistryIndex
 
 ESTIMATED_FIELDS = ["family", "given", "middle", "birth", "gender", "commune"]
 MIN_EXACT_LINKS = 200  # fewer trusted exact links than this: the hand-set table
-U_SAMPLE_PAIRS = 200_000  # random pairs drawn to estimate u
 PSEUDO_COUNT = 0.5  # added to every level's count in both samples (Jeffreys-like)
 WEIGHT_BOUND = 16.0  # |log2(m/u)| never exceeds this
 # Prior share of rows whose person is not in the registry (at all): with the registry size it
 # gives the prior odds that one given registry person is the row's person.
 NOT_IN_REGISTRY_PRIOR = 0.05
-SEED = 20230601
 
 
 @dataclass
@@ -40,7 +39,7 @@ class WeightModel:
     kind: str  # "estimated" | "fallback"
     weights: dict[str, dict[str, float]]
     exact_links: int = 0
-    u_pairs: int = 0
+    u_pairs: int = 0  # the (row, person) pairs u is counted over: all but the exact links
     registry_size: int = 0
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
@@ -69,26 +68,29 @@ def fallback_model(reason_links: int = 0, registry_size: int = 0) -> WeightModel
                        exact_links=reason_links, registry_size=registry_size)
 
 
-def estimate_weights(match_levels: pl.DataFrame, rows: pl.DataFrame, registry: pl.DataFrame,
-                     linked: pl.DataFrame | None = None) -> WeightModel:
-    """m from `match_levels` (lvl_* of trusted exact pairs), u from random row x registry pairs.
-
-    `linked` (row_id, person_id) are the known matches, left out of the random pairs."""
+def estimate_weights(match_levels: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex,
+                     near: dict[str, pl.DataFrame]) -> WeightModel:
+    """m from `match_levels` (lvl_* of the trusted exact pairs), u from all other pairs of the
+    rows and the registry. `row_part`: fields.row_fields of the rows with a name; `near`: their
+    index.neighbours_of."""
     n_links = match_levels.height
-    if n_links < MIN_EXACT_LINKS or registry.height < 2:
-        return fallback_model(n_links, registry.height)
-    random_levels = _random_pair_levels(rows, registry, linked)
-    if random_levels.height < MIN_EXACT_LINKS:
-        return fallback_model(n_links, registry.height)
+    if n_links < MIN_EXACT_LINKS or index.height < 2:
+        return fallback_model(n_links, index.height)
+    non_matches = row_part.height * index.height - n_links
+    if non_matches < MIN_EXACT_LINKS:
+        return fallback_model(n_links, index.height)
+    all_pairs = level_counts(value_counts(row_part, "r"), index.counts, near,
+                             index.middle_substrings)
     weights: dict[str, dict[str, float]] = {}
     m_all: dict[str, dict[str, float]] = {}
     u_all: dict[str, dict[str, float]] = {}
     for name in ESTIMATED_FIELDS:
         levels = list(WEIGHTS[name])
         m_counts = _counts(match_levels, name)
-        u_counts = _counts(random_levels, name)
+        # the exact links are pairs too: what is left are the pairs of different people
+        u_counts = {lv: max(0, n - m_counts.get(lv, 0)) for lv, n in all_pairs[name].items()}
         m = _smoothed(m_counts, levels, n_links)
-        u = _smoothed(u_counts, levels, random_levels.height)
+        u = _smoothed(u_counts, levels, non_matches)
         table = {}
         for level in levels:
             if m_counts.get(level, 0) == 0 and u_counts.get(level, 0) == 0:
@@ -98,8 +100,8 @@ def estimate_weights(match_levels: pl.DataFrame, rows: pl.DataFrame, registry: p
                 table[level] = max(-WEIGHT_BOUND, min(WEIGHT_BOUND, math.log2(m[level] / u[level])))
         weights[name], m_all[name], u_all[name] = table, m, u
     weights["id"] = dict(WEIGHTS["id"])
-    return WeightModel("estimated", weights, exact_links=n_links, u_pairs=random_levels.height,
-                       registry_size=registry.height, m=m_all, u=u_all)
+    return WeightModel("estimated", weights, exact_links=n_links, u_pairs=non_matches,
+                       registry_size=index.height, m=m_all, u=u_all)
 
 
 def _counts(levels: pl.DataFrame, name: str) -> dict[str, int]:
@@ -110,29 +112,3 @@ def _counts(levels: pl.DataFrame, name: str) -> dict[str, int]:
 def _smoothed(counts: dict[str, int], levels: list[str], total: int) -> dict[str, float]:
     denominator = total + PSEUDO_COUNT * len(levels)
     return {lv: (counts.get(lv, 0) + PSEUDO_COUNT) / denominator for lv in levels}
-
-
-def _random_pair_levels(rows: pl.DataFrame, registry: pl.DataFrame,
-                        linked: pl.DataFrame | None) -> pl.DataFrame:
-    """Levels of up to U_SAMPLE_PAIRS random (row, registry person) pairs, known matches left out."""
-    usable = rows.filter(pl.col("name_key").is_not_null())
-    if usable.height == 0:
-        return pl.DataFrame()
-    rng = np.random.default_rng(SEED)
-    n = min(U_SAMPLE_PAIRS, usable.height * registry.height)
-    row_at, person_at = rng.integers(0, usable.height, n), rng.integers(0, registry.height, n)
-    pairs = pl.DataFrame({
-        "row_id": usable["row_id"].gather(row_at),
-        "person_id": registry["person_id"].gather(person_at),
-        "_row_at": row_at, "_person_at": person_at,
-    })
-    if linked is not None and linked.height:
-        pairs = pairs.join(linked.select("row_id", "person_id"), on=["row_id", "person_id"],
-                           how="anti", maintain_order="left")
-    # fields by position (row_id and person_id are unique), not by join: the same pairs
-    fields = pl.concat([
-        pairs.select("row_id", "person_id"),
-        row_fields(usable).drop("row_id")[pairs["_row_at"]],
-        person_fields(registry).drop("person_id")[pairs["_person_at"]],
-    ], how="horizontal")
-    return pair_levels(fields, with_id=False)

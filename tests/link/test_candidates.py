@@ -6,8 +6,11 @@ import random
 
 import polars as pl
 
-from ducpho_etl.link.candidates import _neighbours, attach_fields, candidate_pairs
+from ducpho_etl.link.candidates import candidate_pairs
 from ducpho_etl.link.compare import pair_levels
+from ducpho_etl.link.edits import deletions, neighbours
+from ducpho_etl.link.fields import attach_fields, person_fields, row_fields
+from ducpho_etl.link.index import build_index
 
 # The blocks as plain joins (each year-keyed one also on year ± 1), before the one-edit and
 # day-class refinements: the refined blocks must find the same compatible pairs.
@@ -55,7 +58,8 @@ def _plain_pairs(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
 
 
 def _compatible(pairs: pl.DataFrame, rows: pl.DataFrame, registry: pl.DataFrame) -> set:
-    levels = pair_levels(attach_fields(pairs, rows, registry)).filter(pl.col("compatible"))
+    levels = pair_levels(attach_fields(pairs, row_fields(rows), person_fields(registry))).filter(
+        pl.col("compatible"))
     return set(levels.select("row_id", "person_id").iter_rows())
 
 
@@ -65,7 +69,7 @@ def test_same_compatible_pairs_as_plain_blocks():
             .with_row_index("row_id").filter(pl.col("birth_year").is_not_null()))
     registry = _people(rng, 600, "0").rename({"id": "person_id"}).with_columns(alive=pl.lit(True))
     plain = _plain_pairs(rows, registry)
-    refined = candidate_pairs(rows, registry)
+    refined = candidate_pairs(rows, build_index(registry.with_columns(cmnd9=pl.lit(None, pl.Utf8))))
     expected = _compatible(plain, rows, registry)
     assert expected  # the random data do produce compatible pairs
     assert _compatible(refined, rows, registry) == expected
@@ -73,6 +77,6 @@ def test_same_compatible_pairs_as_plain_blocks():
 
 
 def test_neighbours_are_one_edit_and_long_enough():
-    near = _neighbours(pl.Series(["hung", "an", "lan"]), pl.Series(["hun", "hong", "hung", "am", "lam"]),
-                       3, 0)
+    near = neighbours(deletions(pl.Series(["hung", "an", "lan"]), 3),
+                      deletions(pl.Series(["hun", "hong", "hung", "am", "lam"]), 0))
     assert set(near.iter_rows()) == {("hung", "hun"), ("hung", "hong"), ("lan", "lam")}

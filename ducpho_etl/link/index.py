@@ -1,0 +1,66 @@
+"""The registry side of linkage, prepared once per registry and shared by every source's run:
+compared fields, blocking keys, one-edit variants and value counts do not depend on the rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from ducpho_etl.link.candidates import with_block_hashes
+from ducpho_etl.link.compare import TYPO_MIN_LEN
+from ducpho_etl.link.edits import deletions, neighbours, substrings
+from ducpho_etl.link.fields import person_fields, with_day_class
+from ducpho_etl.link.frequencies import value_counts
+
+# Rows without a birth year are compared only with exact name-key namesakes, at most this many.
+MAX_NAME_ONLY_BLOCK = 50
+
+
+@dataclass(frozen=True, eq=False)
+class RegistryIndex:
+    frame: pl.DataFrame  # the prepared registry, with `_day_class`
+    fields: pl.DataFrame  # person_fields (c_*), one row per person
+    cmnd: pl.DataFrame  # (person_id, cmnd9) for old CMNDs held by one person only
+    deletions: dict[str, pl.DataFrame]  # one-deletion variants of the name keys
+    middle_substrings: pl.DataFrame  # every substring of every middle key
+    counts: dict[str, pl.DataFrame]  # per compared field: distinct values with their counts
+    name_only: pl.DataFrame  # (person_id, name_key) for rows without a birth year
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def neighbours_of(self, rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
+        """Per name key: (_key, _near), each row key and the registry keys one edit away that
+        compare's typo rule accepts (both long enough)."""
+        return {key: neighbours(deletions(rows[key], row_min), self.deletions[key])
+                for key, (row_min, _) in TYPO_MIN_LEN.items()}
+
+
+def build_index(registry: pl.DataFrame) -> RegistryIndex:
+    fields = person_fields(registry)
+    return RegistryIndex(
+        frame=with_block_hashes(with_day_class(registry)),
+        fields=fields,
+        cmnd=registry.filter(pl.col("cmnd9").is_not_null() & ~pl.col("cmnd9").is_duplicated())
+        .select("person_id", "cmnd9"),
+        deletions={key: deletions(registry[key], candidate_min)
+                   for key, (_, candidate_min) in TYPO_MIN_LEN.items()},
+        middle_substrings=substrings(registry["middle_key"]),
+        counts=value_counts(fields, "c"),
+        name_only=name_only_block(registry),
+    )
+
+
+def name_only_block(registry: pl.DataFrame) -> pl.DataFrame:
+    """(person_id, name_key) of the name keys that few enough people share to be compared on the
+    name alone."""
+    sizes = registry.group_by("name_key").len()
+    return (registry.join(sizes.filter(pl.col("len") <= MAX_NAME_ONLY_BLOCK), on="name_key")
+            .select("person_id", "name_key"))
+
+
+def as_index(registry: pl.DataFrame | RegistryIndex) -> RegistryIndex:
+    """An index as given, or built from a prepared registry frame."""
+    return registry if isinstance(registry, RegistryIndex) else build_index(registry)
