@@ -6,94 +6,182 @@ Each block is a join on a few exact keys; together they tolerate one wrong eleme
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
-from ducpho_etl.link.fields import with_day_class
+from ducpho_etl.link.compare import pair_levels
+from ducpho_etl.link.fields import attach_fields, with_day_class
 
 if TYPE_CHECKING:
     from ducpho_etl.link.index import RegistryIndex
 
-# Each block: the join keys, and the name key it leaves free (None: both names are keys).
-# A birth-year key also joins year ± 1 (lunar-calendar years).
-#
-# A pair is compatible (compare.COMPATIBLE) only when its family keys and its given keys are each
-# equal or one edit apart. Pairs whose two name keys are both equal are all found by the first
-# block, so every other block joins its free name key only to keys exactly one edit away
-# (edits.neighbours): the same compatible pairs as joining without it, but not the namesakes of a
-# whole commune and birth year, whose number grows with the registry.
-BLOCKS: list[tuple[tuple[str, ...], str | None]] = [
-    (("family_key", "given_key", "birth_year"), None),
-    (("family_key", "birth_year", "gender", "xa_2025"), "given_key"),
-    (("given_key", "birth_year", "gender", "xa_2025"), "family_key"),
-    (("middle_key", "given_key", "birth_year", "gender"), "family_key"),
+
+@dataclass(frozen=True)
+class Block:
+    """A join on `keys`; `free`: a name key joined to keys one edit away instead of equal;
+    `shift_year`: also joins birth years one apart (lunar-calendar years); `rows_day` /
+    `people_day`: only rows / people whose day and month are known (True) or not (False)."""
+
+    keys: tuple[str, ...]
+    free: str | None = None
+    shift_year: bool = False
+    rows_day: bool | None = None
+    people_day: bool | None = None
+
+
+NAMES = ("family_key", "given_key")
+# A pair is compatible (compare.pair_levels) only when its family keys and its given keys are
+# each equal or one edit apart, and its birth dates agree as far as both are known; a day and
+# month that differ (a mistyped day) only with the same commune, and only for a row whose date
+# no compatible candidate shares (DATE_AGREES). The blocks find every compatible pair:
+# - both name keys equal: the first four, each for one way the birth dates can agree, so that
+#   namesakes born the same year on other days (whose number grows with the registry) are never
+#   paired; MISTYPED_DAY_BLOCK (same commune, any day) for the rows that need it;
+# - one name key one edit away (edits.neighbours): the others, with the remaining key equal.
+BLOCKS: list[Block] = [
+    Block((*NAMES, "birth_year", "_day_class"), shift_year=True),  # same day: year, or ±1
+    Block((*NAMES, "birth_year", "_swap_class")),  # day and month swapped
+    Block((*NAMES, "birth_year"), shift_year=True, rows_day=False),  # row's day unknown
+    Block((*NAMES, "birth_year"), shift_year=True, rows_day=True, people_day=False),
+    Block(("family_key", "birth_year", "gender", "xa_2025"), "given_key", shift_year=True),
+    Block(("given_key", "birth_year", "gender", "xa_2025"), "family_key", shift_year=True),
+    Block(("middle_key", "given_key", "birth_year", "gender"), "family_key", shift_year=True),
     # a full birth date is selective: it finds one-letter typos of people who moved commune
-    (("family_key", "birth_year", "birth_month", "birth_day"), "given_key"),
-    (("given_key", "birth_year", "birth_month", "birth_day"), "family_key"),
+    Block(("family_key", "birth_year", "birth_month", "birth_day"), "given_key"),
+    Block(("given_key", "birth_year", "birth_month", "birth_day"), "family_key"),
 ]
+MISTYPED_DAY_BLOCK = Block((*NAMES, "birth_year", "xa_2025"))
+# Birth levels that say the row's date is the candidate's (as written, swapped, or a lunar year).
+DATE_AGREES = ["exact", "swap", "lunar"]
 BLOCK_HASH_SEED = 11
 # Rows without a birth year are compared only with exact name-key namesakes, when few
 # (index.MAX_NAME_ONLY_BLOCK).
 
 
+def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
+                     row_part: pl.DataFrame) -> pl.DataFrame:
+    """Every compatible pair of these rows (`_rpos` in `row_part`) with its levels
+    (compare.pair_levels): the blocks, then the mistyped-day block for the rows whose date no
+    compatible candidate shares. `near`: index.neighbours_of these rows (or of more)."""
+    pairs = candidate_pairs(rows, index, near)
+    found = _scored(pairs, row_part, index)
+    dated = found.filter(pl.col("lvl_birth").is_in(DATE_AGREES)).select("row_id").unique()
+    undated = rows.join(dated, on="row_id", how="anti")
+    more = candidate_pairs(undated, index, near, [MISTYPED_DAY_BLOCK]).join(
+        pairs, on=["_rpos", "_cpos"], how="anti")
+    found = pl.concat([found, _scored(more, row_part, index)])
+    mistyped_day = (pl.col("lvl_birth") == "year_dm_diff") & pl.col("row_id").is_in(
+        dated["row_id"].implode())
+    return found.filter(~mistyped_day)
+
+
+def _scored(pairs: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex) -> pl.DataFrame:
+    return pair_levels(attach_fields(pairs, row_part, index.fields)).filter(pl.col("compatible"))
+
+
 def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
-                    near: dict[str, pl.DataFrame] | None = None) -> pl.DataFrame:
-    """(row_id, person_id) pairs from all blocks, unique. `near`: index.neighbours_of(rows) or
-    of more rows (computed here when not given)."""
+                    near: dict[str, pl.DataFrame] | None = None,
+                    blocks: list[Block] | None = None) -> pl.DataFrame:
+    """(_rpos, _cpos) pairs from the blocks (default BLOCKS), unique: the rows' `_rpos` and the
+    registry positions. `near`: index.neighbours_of(rows) or of more rows (computed here when
+    not given)."""
     found = []
     near = near if near is not None else index.neighbours_of(rows)
     rows, registry = with_day_class(rows), index.frame
-    for number, (keys, free) in enumerate(BLOCKS):
-        cols = list(keys) if free is None else [*keys, free]
+    for block in BLOCKS if blocks is None else blocks:
+        keys, free = list(block.keys), block.free
+        cols = keys if free is None else [*keys, free]
         # a pair must agree on gender unless one is unknown (compare.COMPATIBLE)
         agree = [] if "gender" in keys else ["gender"]
-        left = rows.select("row_id", *cols, *agree, "_day_class").drop_nulls(list(keys))
+        day = [] if "_day_class" in cols else ["_day_class"]
+        left = rows.select("_rpos", *cols, *agree, *day).drop_nulls(keys)
         if "middle_key" in keys:
             left = left.filter(pl.col("middle_key") != "")
+        if block.rows_day is not None:
+            left = left.filter(pl.col("_day_class").is_null() != block.rows_day)
         shifted = None
-        if "birth_year" in keys and "birth_day" not in keys:
+        if block.shift_year:
             shifted = pl.concat([left.with_columns(pl.col("birth_year") + s) for s in (-1, 1)])
-        # the registry people sharing a block with some row, found by the block key's hash (the
-        # index holds the registry's): the joins below then compare the keys themselves
+        # the registry people sharing a block with some row, found by the block key's hash in
+        # the index (no scan of the registry): the joins below then compare the keys themselves
         wanted = left if shifted is None else pl.concat([left, shifted])
-        right = (registry.filter(pl.col(block_hash_column(number)).is_in(
-                    wanted.select(block_hash(keys))["_hash"].unique().implode()))
-                 .select("person_id", *cols, *agree, "_day_class"))
+        right = registry[index.lookups[block.keys].find(wanted.select(block_hash(keys))["_hash"])]
+        if block.people_day is not None:
+            right = right.filter(pl.col("_day_class").is_null() != block.people_day)
+        right = right.select("_cpos", *cols, *agree, *day)
         free_near = None if free is None else (free, near[free])
-        found.append(_join(left, right, list(keys), free_near, agree))
+        found.append(_join(left, right, keys, free_near, agree))
         if shifted is not None:
             # a year ±1 is compatible only with the same day and month (29 Feb as 28 Feb) or
             # with a day or month unknown on either side
-            found.append(_join(shifted, right, list(keys), free_near, [*agree, "_day_class"]))
-    no_year = rows.filter(pl.col("birth_year").is_null()).select("row_id", "name_key")
-    found.append(no_year.join(index.name_only, on="name_key").select("row_id", "person_id"))
+            found.append(_join(shifted, right, keys, free_near, [*agree, *day]))
+    if blocks is None:
+        no_year = rows.filter(pl.col("birth_year").is_null()).select("_rpos", "name_key")
+        if no_year.height:
+            people = index.name_only[index.name_only_lookup.find(
+                no_year.select(block_hash(["name_key"]))["_hash"])]
+            found.append(no_year.join(people, on="name_key").select("_rpos", "_cpos"))
+    if not found:
+        return pl.DataFrame(schema={"_rpos": pl.UInt32, "_cpos": pl.UInt32})
     return pl.concat(found).unique()
 
 
-def block_hash(keys: tuple[str, ...]) -> pl.Expr:
-    """One number per block key (hash collisions only let extra people through the prefilter)."""
-    return pl.struct([pl.col(k).cast(pl.Int64) if k.startswith("birth_") else pl.col(k)
-                      for k in keys]).hash(seed=BLOCK_HASH_SEED).alias("_hash")
+def block_hash(keys: tuple[str, ...] | list[str]) -> pl.Expr:
+    """One number per block key, null when a key is: each text key's hash and each number,
+    folded with wrapping arithmetic (cheaper than hashing a struct). A collision only lets an
+    extra person through the prefilter; the joins compare the keys themselves."""
+    folded = pl.lit(0, pl.UInt64)
+    for key in keys:
+        column = pl.col(key)
+        part = column.cast(pl.UInt64) if key.startswith(("birth_", "_")) \
+            else pl.when(column.is_not_null()).then(column.hash(seed=BLOCK_HASH_SEED))
+        folded = folded * 1_000_003 + part
+    return folded.alias("_hash")
 
 
-def block_hash_column(number: int) -> str:
-    return f"_block{number}"
+@dataclass(frozen=True, eq=False)
+class HashLookup:
+    """A frame's row positions sorted by a key's hash: finds the rows with given hashes in time
+    that grows with those rows, not with the frame (no scan of the registry per chunk)."""
+
+    hashes: np.ndarray  # sorted
+    positions: np.ndarray  # the frame's row positions, in that order
+
+    @classmethod
+    def of(cls, frame: pl.DataFrame, keys: tuple[str, ...] | list[str]) -> HashLookup:
+        ordered = (frame.select(block_hash(keys)).with_row_index("_pos")
+                   .drop_nulls("_hash").sort("_hash"))
+        return cls(ordered["_hash"].to_numpy(), ordered["_pos"].to_numpy())
+
+    def find(self, wanted: pl.Series) -> np.ndarray:
+        """Positions of the rows whose hash is one of `wanted` (each position once)."""
+        wanted_values = np.unique(wanted.to_numpy())
+        lo = np.searchsorted(self.hashes, wanted_values, "left")
+        lengths = np.searchsorted(self.hashes, wanted_values, "right") - lo
+        total = int(lengths.sum())
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        # every position from lo to hi, for every wanted hash, without a Python loop
+        start_of_run = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+        return self.positions[start_of_run + np.arange(total)]
 
 
-def with_block_hashes(registry: pl.DataFrame) -> pl.DataFrame:
-    """The registry with each block key's hash, computed once per index."""
-    return registry.with_columns(block_hash(keys).alias(block_hash_column(i))
-                                 for i, (keys, _) in enumerate(BLOCKS))
+def block_lookups(registry: pl.DataFrame) -> dict[tuple[str, ...], HashLookup]:
+    """One HashLookup per block key, built once per index."""
+    return {keys: HashLookup.of(registry, keys)
+            for keys in {block.keys for block in [*BLOCKS, MISTYPED_DAY_BLOCK]}}
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],
           free: tuple[str, pl.DataFrame] | None, agree: list[str]) -> pl.DataFrame:
-    """(row_id, person_id) joined on `keys`; on the free name key one edit apart (its neighbour
+    """(_rpos, _cpos) joined on `keys`; on the free name key one edit apart (its neighbour
     table) when both sides know it, on the other keys alone when a side does not; then kept
     when each `agree` column is equal or unknown on either side."""
     right = right.rename({c: f"{c}_c" for c in agree})
-    kept = ["row_id", "person_id", *agree, *[f"{c}_c" for c in agree]]
+    kept = ["_rpos", "_cpos", *agree, *[f"{c}_c" for c in agree]]
     if free is None:
         joined = left.join(right, on=keys).select(kept)
     else:
@@ -109,4 +197,4 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],
     for c in agree:
         joined = joined.filter(pl.col(c).is_null() | pl.col(f"{c}_c").is_null()
                                | (pl.col(c) == pl.col(f"{c}_c")))
-    return joined.select("row_id", "person_id")
+    return joined.select("_rpos", "_cpos")

@@ -22,11 +22,11 @@ import logging
 
 import polars as pl
 
-from ducpho_etl.link.candidates import candidate_pairs
-from ducpho_etl.link.compare import COMPARED, apply_weights, pair_levels
+from ducpho_etl.link.candidates import compatible_pairs
+from ducpho_etl.link.compare import COMPARED, apply_weights
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json
-from ducpho_etl.link.fields import attach_fields, row_fields
+from ducpho_etl.link.fields import row_fields
 from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.link.weights import WeightModel, estimate_weights
 
@@ -70,13 +70,16 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     """Link rows to a prepared registry (or its index, built once for every source: see
     link.index); `report`, when given, receives the weight model's summary (no personal data)."""
     index = as_index(registry)
-    rows = rows.select(LINK_COLUMNS)  # the columns linkage reads: smaller frames at every step
-    named = rows.filter(pl.col("name_key").is_not_null())
-    near, row_part = index.neighbours_of(named), row_fields(named)
+    # the columns linkage reads (smaller frames at every step), and each row's position
+    rows = rows.select(LINK_COLUMNS).with_row_index("_rpos")
+    has_name = pl.col("name_key").is_not_null()
+    row_part = row_fields(rows)
+    near = index.neighbours_of(rows.filter(has_name))
     hits = exact_hits(rows, index, row_part)
     trusted = hits.filter(pl.col("trusted"))
     conflicts = hits.filter(~pl.col("trusted")).select("row_id", "stage")
-    model = estimate_weights(trusted, row_part, index, near)
+    model = estimate_weights(trusted, row_part.filter(rows.select(has_name).to_series()), index,
+                             near)
     rule = model_json(decision_rule(model))
     summary = {**model.summary(), "decision": decision_rule(model)}
     if report is not None:
@@ -131,12 +134,9 @@ def _fuzzy(rows: pl.DataFrame, index: RegistryIndex, model: WeightModel, rule: s
     # so chunks bound the memory without changing any result.
     for start in range(0, usable.height, FUZZY_CHUNK_ROWS):
         chunk = usable.slice(start, FUZZY_CHUNK_ROWS)
-        pairs = candidate_pairs(chunk, index, near)
-        if pairs.height == 0:
+        compatible = apply_weights(compatible_pairs(chunk, index, near, row_part), model.weights)
+        if compatible.height == 0:
             continue
-        scored = apply_weights(pair_levels(attach_fields(pairs, row_part, index.fields)),
-                               model.weights)
-        compatible = scored.filter(pl.col("compatible"))
         parts.append(_by_posterior(compatible, model) if by_posterior else _by_weight(compatible))
     decided = pl.concat(parts) if parts else None
     if decided is None or decided.height == 0:

@@ -20,18 +20,19 @@ def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame 
                ) -> pl.DataFrame:
     """Pairs for ID and CMND hits with their levels (lvl_*), `stage` and `trusted` columns
     (weights are added later, once they are estimated from the trusted pairs). `row_part`:
-    row_fields(rows), if already made."""
+    row_fields(rows), if already made; then `rows` carry their positions in it (`_rpos`)."""
+    rows = rows if "_rpos" in rows.columns else rows.with_row_index("_rpos")
     by_id = (rows.filter(pl.col("id12_status").is_in(USABLE_ID))
-             .select("row_id", pl.col("id12").alias("person_id"))
-             .join(index.fields.select("person_id"), on="person_id")
-             .with_columns(stage=pl.lit("id12")))
+             .select("_rpos", pl.col("id12").alias("person_id"))
+             .join(index.frame.select("person_id", "_cpos"), on="person_id")
+             .select("_rpos", "_cpos", stage=pl.lit("id12")))
     by_cmnd = (rows.filter(pl.col("cmnd9").is_not_null())
-               .select("row_id", "cmnd9")
+               .select("_rpos", "cmnd9")
                .join(index.cmnd, on="cmnd9")
-               .select("row_id", "person_id", stage=pl.lit("cmnd")))
-    hits = pl.concat([by_id, by_cmnd]).unique(subset="row_id", keep="first", maintain_order=True)
+               .select("_rpos", "_cpos", stage=pl.lit("cmnd")))
+    hits = pl.concat([by_id, by_cmnd]).unique(subset="_rpos", keep="first", maintain_order=True)
     row_part = row_part if row_part is not None else row_fields(rows)
-    scored = pair_levels(attach_fields(hits.select("row_id", "person_id"), row_part, index.fields))
+    scored = pair_levels(attach_fields(hits, row_part, index.fields))
     name_ok = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
                & pl.col("lvl_given").is_in(list(COMPATIBLE["given"])))
     name_same = (pl.col("lvl_family").is_in(["exact", "equiv"])
@@ -40,6 +41,4 @@ def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame 
     year_close = (pl.col("r_birth_year") - pl.col("c_birth_year")).abs() <= 1
     trusted = name_ok & (pl.col("lvl_birth").is_in(list(COMPATIBLE["birth"]))
                          | (name_same & year_close.fill_null(False)))
-    return scored.join(hits.select("row_id", "stage"), on="row_id").with_columns(
-        trusted=trusted
-    )
+    return scored.with_columns(hits["stage"], trusted=trusted)

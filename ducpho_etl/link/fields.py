@@ -29,16 +29,23 @@ def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def with_day_class(frame: pl.DataFrame) -> pl.DataFrame:
-    """`_day_class`: month and day as one key, 29 February as 28 (null without both)."""
-    day = pl.when((pl.col("birth_month") == 2) & (pl.col("birth_day") == 29)).then(28) \
-        .otherwise(pl.col("birth_day"))
-    return frame.with_columns((pl.col("birth_month").cast(pl.Int32) * 100 + day.cast(pl.Int32))
-                              .alias("_day_class"))
+def with_day_class(frame: pl.DataFrame, registry: bool = False) -> pl.DataFrame:
+    """`_day_class`: month and day as one key, 29 February as 28 (null without both);
+    `_swap_class`: for a row, the class of its day and month swapped (null when that is no
+    date or the same); for the registry, its `_day_class` (so that a row's swapped date joins
+    a person's date)."""
+    month, day = pl.col("birth_month").cast(pl.Int32), pl.col("birth_day").cast(pl.Int32)
+    leap_as_28 = pl.when((month == 2) & (day == 29)).then(28).otherwise(day)
+    frame = frame.with_columns((month * 100 + leap_as_28).alias("_day_class"))
+    if registry:
+        return frame.with_columns(pl.col("_day_class").alias("_swap_class"))
+    swapped = pl.when((day <= 12) & (day != month)).then(day * 100 + month)
+    return frame.with_columns(swapped.alias("_swap_class"))
 
 
 def attach_fields(pairs: pl.DataFrame, row_part: pl.DataFrame, people: pl.DataFrame
                   ) -> pl.DataFrame:
-    """Give each (row_id, person_id) pair the row's fields (r_*, from `row_part`, a row_fields
-    frame) and the candidate's (c_*, from `people`, a person_fields frame)."""
-    return pairs.join(row_part, on="row_id").join(people, on="person_id")
+    """Pairs given by position (`_rpos` in `row_part`, a row_fields frame; `_cpos` in `people`,
+    a person_fields frame) as row_id, person_id and both sides' fields: gathered by position,
+    no join, so the cost is the pairs' and not the registry's."""
+    return pl.concat([row_part[pairs["_rpos"]], people[pairs["_cpos"]]], how="horizontal")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ducpho_etl.link.candidates import with_block_hashes
+from ducpho_etl.link.candidates import HashLookup, block_lookups
 from ducpho_etl.link.compare import TYPO_MIN_LEN
 from ducpho_etl.link.edits import deletions, neighbours, substrings
 from ducpho_etl.link.fields import person_fields, with_day_class
@@ -19,13 +19,15 @@ MAX_NAME_ONLY_BLOCK = 50
 
 @dataclass(frozen=True, eq=False)
 class RegistryIndex:
-    frame: pl.DataFrame  # the prepared registry, with `_day_class`
-    fields: pl.DataFrame  # person_fields (c_*), one row per person
-    cmnd: pl.DataFrame  # (person_id, cmnd9) for old CMNDs held by one person only
+    frame: pl.DataFrame  # the prepared registry, with `_cpos` (position) and `_day_class`
+    fields: pl.DataFrame  # person_fields (c_*), one row per person, in the same order
+    cmnd: pl.DataFrame  # (_cpos, cmnd9) for old CMNDs held by one person only
     deletions: dict[str, pl.DataFrame]  # one-deletion variants of the name keys
     middle_substrings: pl.DataFrame  # every substring of every middle key
     counts: dict[str, pl.DataFrame]  # per compared field: distinct values with their counts
-    name_only: pl.DataFrame  # (person_id, name_key) for rows without a birth year
+    name_only: pl.DataFrame  # (_cpos, name_key) for rows without a birth year
+    lookups: dict[tuple[str, ...], HashLookup]  # people by block key (positions in `frame`)
+    name_only_lookup: HashLookup  # `name_only` by name key
 
     @property
     def height(self) -> int:
@@ -40,25 +42,29 @@ class RegistryIndex:
 
 def build_index(registry: pl.DataFrame) -> RegistryIndex:
     fields = person_fields(registry)
+    registry = with_day_class(registry.with_row_index("_cpos"), registry=True)
+    name_only = name_only_block(registry)
     return RegistryIndex(
-        frame=with_block_hashes(with_day_class(registry)),
+        frame=registry,
         fields=fields,
         cmnd=registry.filter(pl.col("cmnd9").is_not_null() & ~pl.col("cmnd9").is_duplicated())
-        .select("person_id", "cmnd9"),
+        .select("_cpos", "cmnd9"),
         deletions={key: deletions(registry[key], candidate_min)
                    for key, (_, candidate_min) in TYPO_MIN_LEN.items()},
         middle_substrings=substrings(registry["middle_key"]),
         counts=value_counts(fields, "c"),
-        name_only=name_only_block(registry),
+        name_only=name_only,
+        lookups=block_lookups(registry),
+        name_only_lookup=HashLookup.of(name_only, ["name_key"]),
     )
 
 
 def name_only_block(registry: pl.DataFrame) -> pl.DataFrame:
-    """(person_id, name_key) of the name keys that few enough people share to be compared on the
+    """(_cpos, name_key) of the name keys that few enough people share to be compared on the
     name alone."""
     sizes = registry.group_by("name_key").len()
     return (registry.join(sizes.filter(pl.col("len") <= MAX_NAME_ONLY_BLOCK), on="name_key")
-            .select("person_id", "name_key"))
+            .select("_cpos", "name_key"))
 
 
 def as_index(registry: pl.DataFrame | RegistryIndex) -> RegistryIndex:
