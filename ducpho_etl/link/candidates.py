@@ -34,18 +34,19 @@ class Block:
 
 NAMES = ("family_key", "given_key")
 # A pair is compatible (compare.pair_levels) only when its family keys and its given keys are
-# each equal or one edit apart, and its birth dates agree as far as both are known; a day and
-# month that differ (a mistyped day) only with the same commune, and only for a row whose date
-# no compatible candidate shares (DATE_AGREES). The blocks find every compatible pair:
-# - both name keys equal: the first four, each for one way the birth dates can agree, so that
-#   namesakes born the same year on other days (whose number grows with the registry) are never
-#   paired; MISTYPED_DAY_BLOCK (same commune, any day) for the rows that need it;
+# each equal or one edit apart, and its birth dates agree as far as both are known (a day and
+# month that differ, a mistyped day, only with the same commune). When some compatible candidate
+# shares the row's full date (DATE_AGREES: as written, swapped, or a lunar year off), the date
+# settles the birth: candidates that only share the year (WEAK_BIRTH: the person's day unknown,
+# a year off, another day) stay out. Without that rule their number, every namesake born that
+# year, grows with the registry. The blocks find every compatible pair:
+# - both name keys equal: the first three, each for one way the birth dates can agree; then
+#   UNDATED_BLOCKS for the rows whose date no candidate shares;
 # - one name key one edit away (edits.neighbours): the others, with the remaining key equal.
 BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year", "_day_class"), shift_year=True),  # same day: year, or ±1
     Block((*NAMES, "birth_year", "_swap_class")),  # day and month swapped
     Block((*NAMES, "birth_year"), shift_year=True, rows_day=False),  # row's day unknown
-    Block((*NAMES, "birth_year"), shift_year=True, rows_day=True, people_day=False),
     Block(("family_key", "birth_year", "gender", "xa_2025"), "given_key", shift_year=True),
     Block(("given_key", "birth_year", "gender", "xa_2025"), "family_key", shift_year=True),
     Block(("middle_key", "given_key", "birth_year", "gender"), "family_key", shift_year=True),
@@ -53,9 +54,20 @@ BLOCKS: list[Block] = [
     Block(("family_key", "birth_year", "birth_month", "birth_day"), "given_key"),
     Block(("given_key", "birth_year", "birth_month", "birth_day"), "family_key"),
 ]
-MISTYPED_DAY_BLOCK = Block((*NAMES, "birth_year", "xa_2025"))
-# Birth levels that say the row's date is the candidate's (as written, swapped, or a lunar year).
+UNDATED_BLOCKS: list[Block] = [
+    Block((*NAMES, "birth_year"), shift_year=True, rows_day=True, people_day=False),
+    Block((*NAMES, "birth_year", "xa_2025")),  # same commune, any day (a mistyped day)
+]
+# Birth levels that say the row's date is the candidate's, and those that share only the year.
 DATE_AGREES = ["exact", "swap", "lunar"]
+WEAK_BIRTH = ["year", "near_year", "year_dm_diff"]
+
+
+def settles_date() -> pl.Expr:
+    """A pair whose candidate shares the row's full date, unless that date is 1 January (the
+    usual stand-in for an unknown day: normalize flags it date_jan1_placeholder)."""
+    jan1 = (pl.col("r_birth_month") == 1) & (pl.col("r_birth_day") == 1)
+    return pl.col("lvl_birth").is_in(DATE_AGREES) & ~jan1.fill_null(False)
 BLOCK_HASH_SEED = 11
 # Rows without a birth year are compared only with exact name-key namesakes, when few
 # (index.MAX_NAME_ONLY_BLOCK).
@@ -64,18 +76,19 @@ BLOCK_HASH_SEED = 11
 def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
                      row_part: pl.DataFrame) -> pl.DataFrame:
     """Every compatible pair of these rows (`_rpos` in `row_part`) with its levels
-    (compare.pair_levels): the blocks, then the mistyped-day block for the rows whose date no
-    compatible candidate shares. `near`: index.neighbours_of these rows (or of more)."""
+    (compare.pair_levels): BLOCKS, then UNDATED_BLOCKS for the rows whose date no compatible
+    candidate shares; a dated row keeps no WEAK_BIRTH candidate. `near`: index.neighbours_of
+    these rows (or of more)."""
     pairs = candidate_pairs(rows, index, near)
     found = _scored(pairs, row_part, index)
-    dated = found.filter(pl.col("lvl_birth").is_in(DATE_AGREES)).select("row_id").unique()
+    dated = found.filter(settles_date()).select("row_id").unique()
     undated = rows.join(dated, on="row_id", how="anti")
-    more = candidate_pairs(undated, index, near, [MISTYPED_DAY_BLOCK]).join(
+    more = candidate_pairs(undated, index, near, UNDATED_BLOCKS).join(
         pairs, on=["_rpos", "_cpos"], how="anti")
     found = pl.concat([found, _scored(more, row_part, index)])
-    mistyped_day = (pl.col("lvl_birth") == "year_dm_diff") & pl.col("row_id").is_in(
+    weak = pl.col("lvl_birth").is_in(WEAK_BIRTH) & pl.col("row_id").is_in(
         dated["row_id"].implode())
-    return found.filter(~mistyped_day)
+    return found.filter(~weak)
 
 
 def _scored(pairs: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex) -> pl.DataFrame:
@@ -94,9 +107,12 @@ def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
     for block in BLOCKS if blocks is None else blocks:
         keys, free = list(block.keys), block.free
         cols = keys if free is None else [*keys, free]
-        # a pair must agree on gender unless one is unknown (compare.COMPATIBLE)
+        # a pair must agree on gender unless one is unknown (compare.COMPATIBLE); a name one edit
+        # off, on the day and month too (compare: a typo never comes with a changed date)
         agree = [] if "gender" in keys else ["gender"]
-        day = [] if "_day_class" in cols else ["_day_class"]
+        if free is not None and "birth_day" not in keys:
+            agree.append("_day_class")
+        day = [] if "_day_class" in [*cols, *agree] else ["_day_class"]
         left = rows.select("_rpos", *cols, *agree, *day).drop_nulls(keys)
         if "middle_key" in keys:
             left = left.filter(pl.col("middle_key") != "")
@@ -108,10 +124,10 @@ def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
         # the registry people sharing a block with some row, found by the block key's hash in
         # the index (no scan of the registry): the joins below then compare the keys themselves
         wanted = left if shifted is None else pl.concat([left, shifted])
-        right = registry[index.lookups[block.keys].find(wanted.select(block_hash(keys))["_hash"])]
+        found_at = index.lookups[block.keys].find(wanted.select(block_hash(keys))["_hash"])
+        right = registry.select("_cpos", *cols, *agree, *day)[found_at]
         if block.people_day is not None:
             right = right.filter(pl.col("_day_class").is_null() != block.people_day)
-        right = right.select("_cpos", *cols, *agree, *day)
         free_near = None if free is None else (free, near[free])
         found.append(_join(left, right, keys, free_near, agree))
         if shifted is not None:
@@ -172,7 +188,7 @@ class HashLookup:
 def block_lookups(registry: pl.DataFrame) -> dict[tuple[str, ...], HashLookup]:
     """One HashLookup per block key, built once per index."""
     return {keys: HashLookup.of(registry, keys)
-            for keys in {block.keys for block in [*BLOCKS, MISTYPED_DAY_BLOCK]}}
+            for keys in {block.keys for block in [*BLOCKS, *UNDATED_BLOCKS]}}
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],

@@ -6,7 +6,12 @@ import random
 
 import polars as pl
 
-from ducpho_etl.link.candidates import DATE_AGREES, candidate_pairs, compatible_pairs
+from ducpho_etl.link.candidates import (
+    WEAK_BIRTH,
+    candidate_pairs,
+    compatible_pairs,
+    settles_date,
+)
 from ducpho_etl.link.compare import pair_levels
 from ducpho_etl.link.edits import deletions, neighbours
 from ducpho_etl.link.fields import attach_fields, person_fields, row_fields
@@ -34,12 +39,12 @@ def _people(rng: random.Random, n: int, prefix: str) -> pl.DataFrame:
         family, middle, given = rng.choice(FAMILIES), rng.choice(MIDDLES), rng.choice(GIVENS)
         one_word = rng.random() < 0.03
         name = given.title() if one_word else " ".join(w for w in (family, middle, given) if w).title()
-        month = rng.choice([None, 2, 2, 3, 5])
+        month = rng.choice([None, 1, 2, 2, 3, 5])
         out.append({
             "id": f"{prefix}{i:011d}", "name": name, "name_key": name.lower(),
             "family_key": None if one_word else family, "middle_key": "" if one_word else middle,
             "given_key": given, "birth_year": rng.choice([None, 1980, 1981, 1982]),
-            "birth_month": month, "birth_day": None if month is None else rng.choice([28, 29, 3, 5]),
+            "birth_month": month, "birth_day": None if month is None else rng.choice([1, 28, 29, 3, 5]),
             "gender": rng.choice([None, "M", "F", "F"]), "xa_2025": rng.choice([None, "1", "2"]),
         })
     return pl.DataFrame(out)
@@ -61,12 +66,12 @@ def _plain_pairs(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
 
 
 def _compatible(pairs: pl.DataFrame, rows: pl.DataFrame, registry: pl.DataFrame) -> set:
-    """(row_id, person_id, birth level) of the compatible pairs, a mistyped day (year_dm_diff)
-    only for rows whose date no compatible candidate shares."""
+    """(row_id, person_id, birth level) of the compatible pairs, a birth date that shares only
+    the year (WEAK_BIRTH) only for rows whose date no compatible candidate shares."""
     levels = pair_levels(attach_fields(pairs, row_fields(rows), person_fields(registry))).filter(
         pl.col("compatible"))
-    dated = levels.filter(pl.col("lvl_birth").is_in(DATE_AGREES))["row_id"].unique()
-    levels = levels.filter((pl.col("lvl_birth") != "year_dm_diff")
+    dated = levels.filter(settles_date())["row_id"].unique()
+    levels = levels.filter(~pl.col("lvl_birth").is_in(WEAK_BIRTH)
                            | ~pl.col("row_id").is_in(dated.implode()))
     return set(levels.select("row_id", "person_id", "lvl_birth").iter_rows())
 
