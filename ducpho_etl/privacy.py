@@ -21,7 +21,7 @@ def mask_id(value: str | None) -> str | None:
 def mask_id_expr(expr: pl.Expr) -> pl.Expr:
     length = expr.str.len_chars()
     return pl.when(length <= 6).then(pl.lit("******")).otherwise(
-        pl.concat_str(expr.str.slice(0, 3), pl.lit("*").repeat_by(length - 6).list.join(""),
+        pl.concat_str(expr.str.slice(0, 3), pl.lit("").str.pad_start(length - 6, "*"),
                       expr.str.slice(-3))
     )
 

@@ -25,7 +25,7 @@ import polars as pl
 from ducpho_etl.link.candidates import compatible_pairs
 from ducpho_etl.link.compare import COMPARED, apply_weights
 from ducpho_etl.link.exact import exact_hits
-from ducpho_etl.link.explain import FIELDS, evidence_json, model_json
+from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
 from ducpho_etl.link.fields import row_fields
 from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.link.weights import WeightModel, estimate_weights
@@ -93,8 +93,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
         pl.lit(None, pl.Float64).alias("second_score"),
         pl.lit(1, pl.UInt32).alias("candidate_count"),
         pl.lit("linked").alias("link_outcome"),
-        evidence_json(pl.col("stage"), model=rule, single=True).alias("evidence"),
-    )
+    ).with_columns(single_evidence(exact_scored, rule))
     rest = rows.join(trusted.select("row_id"), on="row_id", how="anti")
     fuzzy_result = _fuzzy(rest, index, model, rule, near, row_part)
     result = pl.concat([exact_result, fuzzy_result], how="vertical_relaxed")
