@@ -15,19 +15,11 @@ from rapidfuzz.process import cpdist
 
 def deletions(keys: pl.Series, min_len: int = 0) -> pl.DataFrame:
     """(_key, _variant): each distinct key of `min_len`+ letters with itself and every string one
-    deleted letter away."""
-    keys = keys.drop_nulls()
-    frame = pl.DataFrame({"_key": keys.filter(keys.str.len_chars() >= min_len).unique()},
-                         schema={"_key": pl.Utf8})
-    if frame.height == 0:
-        return frame.with_columns(pl.col("_key").alias("_variant"))
-    longest = int(frame["_key"].str.len_chars().max() or 0)
-    key = pl.col("_key")
-    variants = [frame.with_columns(key.alias("_variant"))]
-    for i in range(longest):
-        variants.append(frame.filter(key.str.len_chars() > i).with_columns(
-            (key.str.slice(0, i) + key.str.slice(i + 1)).alias("_variant")))
-    return pl.concat(variants).unique()
+    deleted letter away (Python per distinct key: name keys are short and repeat a lot)."""
+    distinct = [key for key in keys.drop_nulls().unique().to_list() if len(key) >= min_len]
+    found = {(key, key) for key in distinct}
+    found |= {(key, key[:i] + key[i + 1:]) for key in distinct for i in range(len(key))}
+    return pl.DataFrame(list(found), schema={"_key": pl.Utf8, "_variant": pl.Utf8}, orient="row")
 
 
 def neighbours(left: pl.DataFrame, right: pl.DataFrame) -> pl.DataFrame:
