@@ -56,7 +56,8 @@ BLOCKS: list[Block] = [
 ]
 UNDATED_BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year"), shift_year=True, rows_day=True, people_day=False),
-    Block((*NAMES, "birth_year", "xa_2025")),  # same commune, any day (a mistyped day)
+    # same commune, another day (a mistyped day); a row without a day has them from BLOCKS
+    Block((*NAMES, "birth_year", "xa_2025"), rows_day=True),
 ]
 # Birth levels that say the row's date is the candidate's, and those that share only the year.
 DATE_AGREES = ["exact", "swap", "lunar"]
@@ -82,7 +83,8 @@ def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, p
     pairs = candidate_pairs(rows, index, near)
     found = _scored(pairs, row_part, index)
     dated = found.filter(settles_date()).select("row_id").unique()
-    undated = rows.join(dated, on="row_id", how="anti")
+    undated = rows.filter(pl.col("birth_day").is_not_null() & pl.col("birth_month").is_not_null()
+                          ).join(dated, on="row_id", how="anti")
     more = candidate_pairs(undated, index, near, UNDATED_BLOCKS).join(
         pairs, on=["_rpos", "_cpos"], how="anti")
     found = pl.concat([found, _scored(more, row_part, index)])
@@ -174,7 +176,7 @@ class HashLookup:
 
     def find(self, wanted: pl.Series) -> np.ndarray:
         """Positions of the rows whose hash is one of `wanted` (each position once)."""
-        wanted_values = np.unique(wanted.to_numpy())
+        wanted_values = wanted.unique().to_numpy()
         lo = np.searchsorted(self.hashes, wanted_values, "left")
         lengths = np.searchsorted(self.hashes, wanted_values, "right") - lo
         total = int(lengths.sum())
@@ -203,14 +205,18 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],
     else:
         col, near = free
         known, unknown = pl.col(col).is_not_null(), pl.col(col).is_null()
-        typo = (left.filter(known).join(near, left_on=col, right_on="_key").drop(col)
+        left_known, right_known = left.filter(known), right.filter(known)
+        typo = (left_known.join(near, left_on=col, right_on="_key").drop(col)
                 .rename({"_near": col}))
-        joined = pl.concat([
-            typo.join(right.filter(known), on=[*keys, col]).select(kept),
-            left.filter(unknown).join(right, on=keys).select(kept),
-            left.filter(known).join(right.filter(unknown), on=keys).select(kept),
-        ])
-    for c in agree:
-        joined = joined.filter(pl.col(c).is_null() | pl.col(f"{c}_c").is_null()
-                               | (pl.col(c) == pl.col(f"{c}_c")))
+        parts = [typo.join(right_known, on=[*keys, col]).select(kept)]
+        # a side without the key (one-word names) joins on the other keys alone
+        if left_known.height < left.height:
+            parts.append(left.filter(unknown).join(right, on=keys).select(kept))
+        if right_known.height < right.height:
+            parts.append(left_known.join(right.filter(unknown), on=keys).select(kept))
+        joined = pl.concat(parts)
+    if agree:
+        joined = joined.filter(pl.all_horizontal(
+            pl.col(c).is_null() | pl.col(f"{c}_c").is_null() | (pl.col(c) == pl.col(f"{c}_c"))
+            for c in agree))
     return joined.select("_rpos", "_cpos")
