@@ -190,3 +190,40 @@ def test_leap_day_moved_a_year_is_a_lunar_shift(make_raw, make_registry):
     row = _one(make_raw, reg, {"ho_ten": "Ngô Thị Ngân", "ngay_sinh": "28/02/2013", "gioi_tinh": "Nữ"},
                source="tre_em")
     assert (row["status"], row["person_id"]) == ("matched", "051212000011")
+
+
+def test_full_date_shared_leaves_year_only_namesakes_out(make_raw, registry):
+    # the registry also holds a Nguyễn Văn Hùng born "1985": the row's full date settles it
+    row = _one(make_raw, registry, {"ho_ten": "Nguyễn Văn Hùng", "ngay_sinh": "01/02/1985",
+                                    "gioi_tinh": "Nam"})
+    assert (row["status"], row["person_id"], row["candidate_count"]) == (
+        "matched", "051085000001", 1)
+
+
+def test_first_of_january_does_not_settle_the_date(make_raw, make_registry):
+    people = [{"so_dinh_danh": "051080000021", "ho_ten": "Đỗ Văn Bình", "ngay_sinh": "01/01/1980",
+               "gioi_tinh": "Nam"},
+              {"so_dinh_danh": "051080000022", "ho_ten": "Đỗ Văn Bình", "ngay_sinh": "1980",
+               "gioi_tinh": "Nam"}]
+    reg = prepare_registry(make_registry(people))
+    row = _one(make_raw, reg, {"ho_ten": "Đỗ Văn Bình", "ngay_sinh": "01/01/1980",
+                               "gioi_tinh": "Nam"})
+    assert row["candidate_count"] == 2  # 1 January may stand for an unknown day
+
+
+@pytest.mark.parametrize(("name", "date", "status"), [
+    ("Trần Thị Lam", "03/04/1985", "matched"),  # a given-name typo alone
+    ("Trần Thị Lan", "04/03/1985", "matched"),  # day and month swapped alone
+    ("Trần Thị Lam", "04/03/1985", "not_found"),  # both: another person as much as her
+])
+def test_name_typo_never_with_a_changed_date(make_raw, registry, name, date, status):
+    row = _one(make_raw, registry, {"ho_ten": name, "ngay_sinh": date, "gioi_tinh": "Nữ"})
+    assert row["status"] == status
+    assert row["person_id"] == ("051185000003" if status == "matched" else None)
+
+
+@pytest.mark.parametrize(("commune", "status"), [("21451", "matched"), ("21478", "not_found")])
+def test_mistyped_day_counts_only_in_the_same_commune(make_raw, registry, commune, status):
+    row = _one(make_raw, registry, {"ho_ten": "Trần Thị Lan", "ngay_sinh": "07/04/1985",
+                                    "gioi_tinh": "Nữ", "xa": commune})
+    assert row["status"] == status
