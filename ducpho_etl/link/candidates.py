@@ -110,12 +110,14 @@ def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
         keys, free = list(block.keys), block.free
         cols = keys if free is None else [*keys, free]
         # a pair must agree on gender unless one is unknown (compare.COMPATIBLE); a name one edit
-        # off, on the day and month too (compare: a typo never comes with a changed date)
+        # off, on the day and month too, as written or swapped (compare: a typo never comes with
+        # another day)
         agree = [] if "gender" in keys else ["gender"]
         if free is not None and "birth_day" not in keys:
             agree.append("_day_class")
         day = [] if "_day_class" in [*cols, *agree] else ["_day_class"]
-        left = rows.select("_rpos", *cols, *agree, *day).drop_nulls(keys)
+        swap = ["_swap_class"] if "_day_class" in agree else []
+        left = rows.select("_rpos", *cols, *agree, *day, *swap).drop_nulls(keys)
         if "middle_key" in keys:
             left = left.filter(pl.col("middle_key") != "")
         if block.rows_day is not None:
@@ -199,7 +201,8 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],
     table) when both sides know it, on the other keys alone when a side does not; then kept
     when each `agree` column is equal or unknown on either side."""
     right = right.rename({c: f"{c}_c" for c in agree})
-    kept = ["_rpos", "_cpos", *agree, *[f"{c}_c" for c in agree]]
+    swap = ["_swap_class"] if "_day_class" in agree and "_swap_class" in left.columns else []
+    kept = ["_rpos", "_cpos", *agree, *[f"{c}_c" for c in agree], *swap]
     if free is None:
         joined = left.join(right, on=keys).select(kept)
     else:
@@ -216,7 +219,10 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],
             parts.append(left_known.join(right.filter(unknown), on=keys).select(kept))
         joined = pl.concat(parts)
     if agree:
-        joined = joined.filter(pl.all_horizontal(
-            pl.col(c).is_null() | pl.col(f"{c}_c").is_null() | (pl.col(c) == pl.col(f"{c}_c"))
-            for c in agree))
+        same = [pl.col(c).is_null() | pl.col(f"{c}_c").is_null() | (pl.col(c) == pl.col(f"{c}_c"))
+                for c in agree]
+        if swap:  # the day and month as written or swapped
+            at = agree.index("_day_class")
+            same[at] = same[at] | (pl.col("_swap_class") == pl.col("_day_class_c")).fill_null(False)
+        joined = joined.filter(pl.all_horizontal(same))
     return joined.select("_rpos", "_cpos")

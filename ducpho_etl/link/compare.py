@@ -40,8 +40,8 @@ MAX_DISTANCE_MATRIX = 4_000_000
 # - a birth date whose day and month are known on both sides and differ (`year_dm_diff`, a day
 #   mistyped) only with the same commune: the name, the year and a differing date say too little
 #   when the commune differs too (at registry scale, that is every namesake born that year);
-# - a name one letter off (`typo`) only with a birth date that is not itself changed (swapped
-#   or another day): two changes at once are another person as much as the same one.
+# - a name one letter off (`typo`) never with another day of birth (`year_dm_diff`): a wrong
+#   letter and a wrong day are another person as much as the same one.
 COMPATIBLE = {
     "family": {"exact", "equiv", "typo"},
     "given": {"exact", "accentless", "typo"},
@@ -108,9 +108,8 @@ def pair_levels(pairs: pl.DataFrame, with_id: bool = True) -> pl.DataFrame:
         lvl_id=pl.when(pl.col("_id_d") == 1).then(pl.lit("near")).otherwise(pl.lit("none")),
     )
     typo = (pl.col("lvl_family") == "typo") | (pl.col("lvl_given") == "typo")
-    changed_date = pl.col("lvl_birth").is_in(["swap", "year_dm_diff"])
-    compatible = (((pl.col("lvl_birth") != "year_dm_diff") | (pl.col("lvl_commune") == "agree"))
-                  & ~(typo & changed_date))
+    other_day = pl.col("lvl_birth") == "year_dm_diff"
+    compatible = (~other_day | (pl.col("lvl_commune") == "agree")) & ~(typo & other_day)
     for field, allowed in COMPATIBLE.items():
         compatible = compatible & pl.col(f"lvl_{field}").is_in(list(allowed))
     return levels.with_columns(compatible.alias("compatible")).drop(

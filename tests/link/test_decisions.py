@@ -213,11 +213,13 @@ def test_first_of_january_does_not_settle_the_date(make_raw, make_registry):
 
 @pytest.mark.parametrize(("name", "date", "status"), [
     ("Trần Thị Lam", "03/04/1985", "matched"),  # a given-name typo alone
-    ("Trần Thị Lan", "04/03/1985", "matched"),  # day and month swapped alone
-    ("Trần Thị Lam", "04/03/1985", "not_found"),  # both: another person as much as her
+    ("Trần Thị Lan", "07/04/1985", "matched"),  # another day alone (same commune)
+    ("Trần Thị Lam", "04/03/1985", "matched"),  # a typo and the day and month swapped
+    ("Trần Thị Lam", "07/04/1985", "not_found"),  # a typo and another day: too little left
 ])
-def test_name_typo_never_with_a_changed_date(make_raw, registry, name, date, status):
-    row = _one(make_raw, registry, {"ho_ten": name, "ngay_sinh": date, "gioi_tinh": "Nữ"})
+def test_name_typo_never_with_another_day(make_raw, registry, name, date, status):
+    row = _one(make_raw, registry, {"ho_ten": name, "ngay_sinh": date, "gioi_tinh": "Nữ",
+                                    "xa": "21451"})
     assert row["status"] == status
     assert row["person_id"] == ("051185000003" if status == "matched" else None)
 
