@@ -82,17 +82,12 @@ def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) ->
     return frame.with_columns(score=pl.sum_horizontal([f"w_{field}" for field in weights]))
 
 
-def pair_levels(pairs: pl.DataFrame, with_id: bool = True) -> pl.DataFrame:
-    """Add the agreement level of each field (lvl_*) and `compatible` to a pair frame.
-
-    `with_id=False` skips the ID comparison (lvl_id is then "none"): for the random pairs that
-    estimate u, where the `id` weight is never estimated."""
+def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
+    """Add the agreement level of each field (lvl_*) and `compatible` to a pair frame."""
     fam_dist = edit_distance(pairs["r_family_key"], pairs["c_family_key"], Levenshtein.distance)
     giv_dist = edit_distance(pairs["r_given_key"], pairs["c_given_key"], Levenshtein.distance)
     mid_dist = edit_distance(pairs["r_middle_key"], pairs["c_middle_key"], Levenshtein.distance)
-    same_len = np.zeros(pairs.height, dtype=bool)
-    if with_id:
-        same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
+    same_len = (pairs["r_id12"].str.len_chars() == 12).fill_null(False).to_numpy()
     id_dist = np.full(pairs.height, 99, dtype=np.int32)  # only 12-digit IDs are compared
     if same_len.any():
         id_pairs = pairs.filter(pl.Series(same_len))

@@ -51,7 +51,7 @@ def test_counts_equal_levels_of_every_pair(seed):
         pl.format("P{}", "i").alias("person_id"), pl.exclude("i"), alive=pl.lit(True),
         cmnd9=pl.lit(None, pl.Utf8))
     every_pair = row_fields(rows).join(person_fields(registry), how="cross")
-    brute = pair_levels(every_pair, with_id=False)
+    brute = pair_levels(every_pair)
     index = build_index(registry)
     counted = level_counts(value_counts(row_fields(rows), "r"), index.counts,
                            index.neighbours_of(rows), index.middle_substrings)
