@@ -79,6 +79,14 @@ def score(links: pl.DataFrame, due: pl.DataFrame) -> dict:
             "precision": round(precision, 5), "recall": round(recall, 5)}
 
 
+def median_run(measure, repeats: int = 3) -> tuple[object, float, list[float]]:
+    """measure() -> (result, seconds), `repeats` times: (first result, median seconds, all
+    seconds). One run on a shared 2-core machine varies by a quarter; the median does not."""
+    runs = [measure() for _ in range(repeats)]
+    seconds = [round(s, 2) for _, s in runs]
+    return runs[0][0], sorted(seconds)[len(seconds) // 2], seconds
+
+
 def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], workers: int = MAX_WORKERS
                  ) -> tuple[pl.DataFrame, dict]:
     """Our linkage as the nightly run does it: the registry's index built once, then every source

@@ -5,8 +5,8 @@ Samples are generated with ducpho_etl.sample.generate_sample into /tmp/bench_sca
 (kept for later runs; scale 1 = 170,001 residents, 231,270 rows; scale 10 = 1.7M residents,
 2.3M rows).
 Linkage time (common.link_sources: the registry index built once, sources linked as the nightly
-flow runs them, pipeline.MAX_WORKERS at a time; also with one worker) excludes reading and
-normalising (timed separately, cached after the first run).
+flow runs them, pipeline.MAX_WORKERS at a time; also with one worker; the median of three runs)
+excludes reading and normalising (timed separately, cached after the first run).
 """
 
 from __future__ import annotations
@@ -19,8 +19,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl  # noqa: E402
-from common import link_sources, peak_rss_gb, prepared, score, truth_links  # noqa: E402
+from common import (  # noqa: E402
+    link_sources,
+    median_run,
+    peak_rss_gb,
+    prepared,
+    score,
+    truth_links,
+)
 
+from ducpho_etl.pipeline import MAX_WORKERS  # noqa: E402
 from ducpho_etl.sample import generate_sample  # noqa: E402
 
 ROOT = Path("/tmp/bench_scale")
@@ -36,18 +44,27 @@ def sample_at(scale: float) -> tuple[Path, float | None]:
     return folder, round(time.perf_counter() - started, 1)
 
 
+def timed_links(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], workers: int):
+    """((links, timings of the first run), median seconds, every run's seconds)."""
+    def once():
+        made, linkage = link_sources(registry, sources, workers)
+        return (made, linkage), linkage["link_s"]
+    return median_run(once)
+
+
 def measure(scale: float) -> dict:
     sample, generate_s = sample_at(scale)
     registry, sources, timings = prepared(sample, ROOT / f"cache_s{scale:g}")
     due = truth_links(sample)
-    made, linkage = link_sources(registry, sources)
-    _, one_worker = link_sources(registry, sources, workers=1)
+    (made, linkage), median, runs = timed_links(registry, sources, MAX_WORKERS)
+    _, one_median, one_runs = timed_links(registry, sources, 1)
     no_id = sum(r.filter(~pl.col("id12_status").is_in(["ok", "padded"])).height
                 for r in sources.values())
     return {"scale": scale, "registry": registry.height,
             "rows": sum(r.height for r in sources.values()), "rows_without_usable_id": no_id,
-            "generate_s": generate_s, **timings, **linkage,
-            "link_s_one_worker": one_worker["link_s"], "peak_rss_gb": round(peak_rss_gb(), 2),
+            "generate_s": generate_s, **timings, **linkage, "link_s": median, "link_s_runs": runs,
+            "link_s_one_worker": one_median, "link_s_one_worker_runs": one_runs,
+            "peak_rss_gb": round(peak_rss_gb(), 2),
             **score(made, due)}
 
 

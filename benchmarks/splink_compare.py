@@ -13,6 +13,8 @@ term frequencies on the given name), birth date (custom levels: exact, day/month
 year +-1, year only, ...), gender, commune, ID and CMND; lambda from the exact-ID rule, u by
 random sampling, m by EM. A row is linked by Splink to its best candidate when that pair's
 match probability is >= 0.9 and no other candidate of the row reaches it.
+Each tool's time is the median of three runs (common.median_run); ours as the nightly run links
+(common.link_sources), and with one worker.
 Precision/recall are of links (person named) against the truth, as `ducpho-etl evaluate` counts.
 """
 
@@ -26,7 +28,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl  # noqa: E402
-from common import TRUTH_KEY, link_sources, peak_rss_gb, prepared, score, truth_links  # noqa: E402
+from common import (  # noqa: E402
+    TRUTH_KEY,
+    link_sources,
+    median_run,
+    peak_rss_gb,
+    prepared,
+    score,
+    truth_links,
+)
+
+from ducpho_etl.pipeline import MAX_WORKERS  # noqa: E402
 
 SPLINK_THRESHOLD = 0.9
 FIELDS = ["family_key", "middle_key", "given_key", "name", "birth_year", "birth_month",
@@ -138,22 +150,33 @@ def run_splink(reg: pl.DataFrame, rows: pl.DataFrame) -> tuple[pl.DataFrame, flo
     return links.select("unique_id", "person_id"), seconds, info
 
 
+def _ours(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], workers: int):
+    links, timings = link_sources(registry, sources, workers)
+    return (links, timings), timings["link_s"]
+
+
+def _splink(reg: pl.DataFrame, rows: pl.DataFrame):
+    links, seconds, info = run_splink(reg, rows)
+    return (links, info), seconds
+
+
 def main(argv: list[str]) -> None:
     sample = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "sample_data" / "full"
     registry, sources, timings = prepared(sample, Path("/tmp/bench_scale") / f"cache_{sample.name}")
     due = truth_links(sample)
-    our_links, ours = link_sources(registry, sources)
-    _, one_worker = link_sources(registry, sources, workers=1)
+    (our_links, ours), our_s, our_runs = median_run(lambda: _ours(registry, sources, MAX_WORKERS))
+    _, one_s, one_runs = median_run(lambda: _ours(registry, sources, 1))
     reg, rows = splink_inputs(registry, sources)
-    splink_links, splink_s, info = run_splink(reg, rows)
+    (splink_links, info), splink_s, splink_runs = median_run(lambda: _splink(reg, rows))
     splink_keyed = splink_links.join(rows.select("unique_id", *TRUTH_KEY), on="unique_id").select(
         *TRUTH_KEY, "person_id")
     result = {
         "sample": str(sample), "registry": registry.height, "rows": rows.height, **timings,
         "ours": {**score(our_links, due), **{k: v for k, v in ours.items() if k != "per_source"},
-                 "link_s_one_worker": one_worker["link_s"]},
-        "splink": {**score(splink_keyed, due), "link_s": round(splink_s, 2), **info,
-                   "threshold": SPLINK_THRESHOLD},
+                 "link_s": our_s, "link_s_runs": our_runs, "link_s_one_worker": one_s,
+                 "link_s_one_worker_runs": one_runs},
+        "splink": {**score(splink_keyed, due), "link_s": splink_s, "link_s_runs": splink_runs,
+                   **info, "threshold": SPLINK_THRESHOLD},
         "peak_rss_gb": round(peak_rss_gb(), 2),
     }
     print(json.dumps(result, indent=1))

@@ -35,18 +35,26 @@ class Block:
 NAMES = ("family_key", "given_key")
 # A pair is compatible (compare.pair_levels) only when its family keys and its given keys are
 # each equal or one edit apart, and its birth dates agree as far as both are known (a day and
-# month that differ, a mistyped day, only with the same commune). When some compatible candidate
-# shares the row's full date (DATE_AGREES: as written, swapped, or a lunar year off), the date
-# settles the birth: candidates that only share the year (WEAK_BIRTH: the person's day unknown,
-# a year off, another day) stay out. Without that rule their number, every namesake born that
-# year, grows with the registry. The blocks find every compatible pair:
+# month that differ, a mistyped day, only with the same commune). Two rules keep the candidates
+# of a row from growing with the registry (without them a row meets every namesake born that
+# year, wherever they live):
+# - when some compatible candidate shares the row's full date (DATE_AGREES: as written, swapped,
+#   or a lunar year off), the date settles the birth: candidates that only share the year
+#   (WEAK_BIRTH: the person's day unknown, a year off, another day) stay out;
+# - when a row shows only a birth year and some compatible candidate lives in the row's commune,
+#   the commune settles it: candidates not known to live there stay out.
+# Both apply only to rows without a 12-digit ID (an ID that linked no one may be one digit off
+# its person's, wherever and whenever born).
+# The blocks find every compatible pair:
 # - both name keys equal: the first three, each for one way the birth dates can agree; then
-#   UNDATED_BLOCKS for the rows whose date no candidate shares;
+#   UNDATED_BLOCKS for rows with a day whose date no candidate shares, UNPLACED_BLOCKS for rows
+#   without a day that no candidate in their commune fits;
 # - one name key one edit away (edits.neighbours): the others, with the remaining key equal.
 BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year", "_day_class"), shift_year=True),  # same day: year, or ±1
     Block((*NAMES, "birth_year", "_swap_class")),  # day and month swapped
-    Block((*NAMES, "birth_year"), shift_year=True, rows_day=False),  # row's day unknown
+    # row's day unknown: namesakes in its commune
+    Block((*NAMES, "birth_year", "xa_2025"), shift_year=True, rows_day=False),
     Block(("family_key", "birth_year", "gender", "xa_2025"), "given_key", shift_year=True),
     Block(("given_key", "birth_year", "gender", "xa_2025"), "family_key", shift_year=True),
     Block(("middle_key", "given_key", "birth_year", "gender"), "family_key", shift_year=True),
@@ -59,16 +67,35 @@ UNDATED_BLOCKS: list[Block] = [
     # same commune, another day (a mistyped day); a row without a day has them from BLOCKS
     Block((*NAMES, "birth_year", "xa_2025"), rows_day=True),
 ]
+UNPLACED_BLOCKS: list[Block] = [
+    Block((*NAMES, "birth_year"), shift_year=True, rows_day=False),  # namesakes anywhere
+]
 # Birth levels that say the row's date is the candidate's, and those that share only the year.
 DATE_AGREES = ["exact", "swap", "lunar"]
 WEAK_BIRTH = ["year", "near_year", "year_dm_diff"]
 
 
+def _without_id() -> pl.Expr:
+    """A row with no 12-digit ID: one with an ID that linked no one (mistyped: one digit off the
+    person's, compare's `id` level) keeps every candidate, wherever and whenever born."""
+    return (pl.col("r_id12").str.len_chars() != 12).fill_null(True)
+
+
 def settles_date() -> pl.Expr:
-    """A pair whose candidate shares the row's full date, unless that date is 1 January (the
-    usual stand-in for an unknown day: normalize flags it date_jan1_placeholder)."""
+    """A pair whose candidate shares the full date of a row without an ID, unless that date is
+    1 January (the usual stand-in for an unknown day: normalize flags it
+    date_jan1_placeholder)."""
     jan1 = (pl.col("r_birth_month") == 1) & (pl.col("r_birth_day") == 1)
-    return pl.col("lvl_birth").is_in(DATE_AGREES) & ~jan1.fill_null(False)
+    return pl.col("lvl_birth").is_in(DATE_AGREES) & ~jan1.fill_null(False) & _without_id()
+
+
+def settles_commune() -> pl.Expr:
+    """A pair of a row without a day and month, nor an ID, whose candidate lives in the row's
+    commune."""
+    no_day = pl.col("r_birth_month").is_null() | pl.col("r_birth_day").is_null()
+    return no_day & (pl.col("lvl_commune") == "agree") & _without_id()
+
+
 BLOCK_HASH_SEED = 11
 # Rows without a birth year are compared only with exact name-key namesakes, when few
 # (index.MAX_NAME_ONLY_BLOCK).
@@ -77,20 +104,27 @@ BLOCK_HASH_SEED = 11
 def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
                      row_part: pl.DataFrame) -> pl.DataFrame:
     """Every compatible pair of these rows (`_rpos` in `row_part`) with its levels
-    (compare.pair_levels): BLOCKS, then UNDATED_BLOCKS for the rows whose date no compatible
-    candidate shares; a dated row keeps no WEAK_BIRTH candidate. `near`: index.neighbours_of
-    these rows (or of more)."""
+    (compare.pair_levels): BLOCKS, then UNDATED_BLOCKS / UNPLACED_BLOCKS for the rows that
+    neither their date nor their commune settles; a dated row keeps no WEAK_BIRTH candidate, a
+    placed one no candidate not known to live in its commune. `near`: index.neighbours_of these rows (or of
+    more)."""
     pairs = candidate_pairs(rows, index, near)
     found = _scored(pairs, row_part, index)
     dated = found.filter(settles_date()).select("row_id").unique()
-    undated = rows.filter(pl.col("birth_day").is_not_null() & pl.col("birth_month").is_not_null()
-                          ).join(dated, on="row_id", how="anti")
-    more = candidate_pairs(undated, index, near, UNDATED_BLOCKS).join(
-        pairs, on=["_rpos", "_cpos"], how="anti")
+    placed = found.filter(settles_commune()).select("row_id").unique()
+    has_day = pl.col("birth_day").is_not_null() & pl.col("birth_month").is_not_null()
+    more = pl.concat([
+        candidate_pairs(rows.filter(has_day).join(dated, on="row_id", how="anti"), index, near,
+                        UNDATED_BLOCKS),
+        candidate_pairs(rows.filter(~has_day).join(placed, on="row_id", how="anti"), index,
+                        near, UNPLACED_BLOCKS),
+    ]).unique().join(pairs, on=["_rpos", "_cpos"], how="anti")
     found = pl.concat([found, _scored(more, row_part, index)])
     weak = pl.col("lvl_birth").is_in(WEAK_BIRTH) & pl.col("row_id").is_in(
         dated["row_id"].implode())
-    return found.filter(~weak)
+    elsewhere = (pl.col("lvl_commune") != "agree") & pl.col("row_id").is_in(
+        placed["row_id"].implode())
+    return found.filter(~weak & ~elsewhere)
 
 
 def _scored(pairs: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex) -> pl.DataFrame:
@@ -192,7 +226,7 @@ class HashLookup:
 def block_lookups(registry: pl.DataFrame) -> dict[tuple[str, ...], HashLookup]:
     """One HashLookup per block key, built once per index."""
     return {keys: HashLookup.of(registry, keys)
-            for keys in {block.keys for block in [*BLOCKS, *UNDATED_BLOCKS]}}
+            for keys in {block.keys for block in [*BLOCKS, *UNDATED_BLOCKS, *UNPLACED_BLOCKS]}}
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],

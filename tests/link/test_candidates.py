@@ -10,6 +10,7 @@ from ducpho_etl.link.candidates import (
     WEAK_BIRTH,
     candidate_pairs,
     compatible_pairs,
+    settles_commune,
     settles_date,
 )
 from ducpho_etl.link.compare import pair_levels
@@ -67,18 +68,24 @@ def _plain_pairs(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
 
 def _compatible(pairs: pl.DataFrame, rows: pl.DataFrame, registry: pl.DataFrame) -> set:
     """(row_id, person_id, birth level) of the compatible pairs, a birth date that shares only
-    the year (WEAK_BIRTH) only for rows whose date no compatible candidate shares."""
+    the year (WEAK_BIRTH) only for rows whose date no compatible candidate shares, a candidate
+    living elsewhere for a row without a day only when none lives in its commune."""
     levels = pair_levels(attach_fields(pairs, row_fields(rows), person_fields(registry))).filter(
         pl.col("compatible"))
     dated = levels.filter(settles_date())["row_id"].unique()
-    levels = levels.filter(~pl.col("lvl_birth").is_in(WEAK_BIRTH)
-                           | ~pl.col("row_id").is_in(dated.implode()))
+    placed = levels.filter(settles_commune())["row_id"].unique()
+    levels = levels.filter((~pl.col("lvl_birth").is_in(WEAK_BIRTH)
+                            | ~pl.col("row_id").is_in(dated.implode()))
+                           & ((pl.col("lvl_commune") == "agree")
+                              | ~pl.col("row_id").is_in(placed.implode())))
     return set(levels.select("row_id", "person_id", "lvl_birth").iter_rows())
 
 
 def test_same_compatible_pairs_as_plain_blocks():
     rng = random.Random(7)
+    # most rows without an ID (the rules that settle a row by its date or commune apply to them)
     rows = (_people(rng, 400, "r").rename({"id": "id12"})
+            .with_columns(pl.when(pl.int_range(pl.len()) % 5 == 0).then(pl.col("id12")))
             .with_row_index("row_id").filter(pl.col("birth_year").is_not_null())
             .with_row_index("_rpos"))
     registry = _people(rng, 600, "0").rename({"id": "person_id"}).with_columns(alive=pl.lit(True))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
@@ -229,3 +231,27 @@ def test_mistyped_day_counts_only_in_the_same_commune(make_raw, registry, commun
     row = _one(make_raw, registry, {"ho_ten": "Trần Thị Lan", "ngay_sinh": "07/04/1985",
                                     "gioi_tinh": "Nữ", "xa": commune})
     assert row["status"] == status
+
+
+LONG_A = {"so_dinh_danh": "051060000031", "ho_ten": "Bùi Văn Long", "ngay_sinh": "05/05/1960",
+          "gioi_tinh": "Nam", "ma_xa": "21439"}
+LONG_B = {"so_dinh_danh": "051060000032", "ho_ten": "Bùi Văn Long", "ngay_sinh": "07/07/1960",
+          "gioi_tinh": "Nam", "ma_xa": "21478"}
+
+
+def test_year_only_row_settled_by_its_commune(make_raw, make_registry):
+    reg = prepare_registry(make_registry([LONG_A, LONG_B]))
+    row = _one(make_raw, reg, {"ho_ten": "Bùi Văn Long", "ngay_sinh": "1960", "gioi_tinh": "Nam",
+                               "xa": "21439"})
+    assert (row["status"], row["person_id"], row["candidate_count"]) == (
+        "matched", "051060000031", 1)
+
+
+def test_row_with_a_mistyped_id_keeps_namesakes_elsewhere(make_raw, make_registry):
+    # the ID is one digit off B's: B stays a candidate though A lives in the row's commune
+    reg = prepare_registry(make_registry([LONG_A, LONG_B]))
+    row = _one(make_raw, reg, {"ho_ten": "Bùi Văn Long", "ngay_sinh": "1960", "gioi_tinh": "Nam",
+                               "xa": "21439", "so_dinh_danh": "051060000033"})
+    assert row["candidate_count"] == 2
+    levels = {c["id"]: c["levels"]["id"] for c in json.loads(row["evidence"])["candidates"]}
+    assert levels["051******032"] == "near"
