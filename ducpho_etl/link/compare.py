@@ -91,7 +91,7 @@ def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
     id_dist = np.full(pairs.height, 99, dtype=np.int32)  # only 12-digit IDs are compared
     if same_len.any():
         id_pairs = pairs.filter(pl.Series(same_len))
-        id_dist[same_len] = edit_distance(id_pairs["r_id12"], id_pairs["c_person_id"], Hamming.distance)
+        id_dist[same_len] = edit_distance(id_pairs["r_id12"], id_pairs["person_id"], Hamming.distance)
     pairs = pairs.with_columns(
         pl.Series("_fam_d", fam_dist), pl.Series("_giv_d", giv_dist),
         pl.Series("_mid_d", mid_dist), pl.Series("_id_d", id_dist),

@@ -30,7 +30,8 @@ def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame 
                .select("_rpos", "cmnd9")
                .join(index.cmnd, on="cmnd9")
                .select("_rpos", "_cpos", stage=pl.lit("cmnd")))
-    hits = pl.concat([by_id, by_cmnd]).unique(subset="_rpos", keep="first", maintain_order=True)
+    # a row's ID hit first; its CMND only when the ID found no one
+    hits = pl.concat([by_id, by_cmnd.join(by_id, on="_rpos", how="anti")])
     row_part = row_part if row_part is not None else row_fields(rows)
     scored = pair_levels(attach_fields(hits, row_part, index.fields))
     name_ok = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))

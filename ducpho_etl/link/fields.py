@@ -15,18 +15,21 @@ def _name_words(prefix: str) -> list[pl.Expr]:
             words.list.last().alias(f"{prefix}_given_word")]
 
 
+# The full name is compared through its words and keys: pairs do not carry it (every column a
+# pair carries is gathered once per pair, and strings are the dear part).
+_CARRIED = [c for c in COMPARED if c != "name"]
+
+
 def row_fields(rows: pl.DataFrame) -> pl.DataFrame:
     """A row's compared fields, prefixed r_ (with row_id)."""
     return rows.select(
-        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*COMPARED, "id12"]], *_name_words("r"))
+        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12"]], *_name_words("r"))
 
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     """A registry person's compared fields, prefixed c_ (with person_id)."""
     return registry.select(
-        "person_id", *[pl.col(c).alias(f"c_{c}") for c in [*COMPARED, "alive"]],
-        pl.col("person_id").alias("c_person_id"), *_name_words("c"),
-    )
+        "person_id", *[pl.col(c).alias(f"c_{c}") for c in _CARRIED], *_name_words("c"))
 
 
 def with_day_class(frame: pl.DataFrame, registry: bool = False) -> pl.DataFrame:
