@@ -38,10 +38,10 @@ NAMES = ("family_key", "given_key")
 # month that differ, a mistyped day, only with the same commune). Two rules keep the candidates
 # of a row from growing with the registry (without them a row meets every namesake born that
 # year, wherever they live):
-# - when some compatible candidate shares the row's full date (DATE_AGREES: as written, swapped,
-#   or a lunar year off), the date settles the birth: candidates that only share the year
-#   (WEAK_BIRTH: the person's day unknown, a year off, another day) stay out;
-# - when a row shows only a birth year and some compatible candidate lives in the row's commune,
+# - when a candidate with the row's whole name shares its full date (DATE_AGREES: as written,
+#   swapped, or a lunar year off), the date settles the birth: candidates that only share the
+#   year (WEAK_BIRTH: the person's day unknown, a year off, another day) stay out;
+# - when a row shows only a birth year and a candidate with its whole name lives in its commune,
 #   the commune settles it: candidates not known to live there stay out.
 # Both apply only to rows without a 12-digit ID (an ID that linked no one may be one digit off
 # its person's, wherever and whenever born).
@@ -75,25 +75,27 @@ DATE_AGREES = ["exact", "swap", "lunar"]
 WEAK_BIRTH = ["year", "near_year", "year_dm_diff"]
 
 
-def _without_id() -> pl.Expr:
-    """A row with no 12-digit ID: one with an ID that linked no one (mistyped: one digit off the
-    person's, compare's `id` level) keeps every candidate, wherever and whenever born."""
-    return (pl.col("r_id12").str.len_chars() != 12).fill_null(True)
+def _settling() -> pl.Expr:
+    """A pair that may settle its row: the row has no 12-digit ID (one with an ID that linked no
+    one, perhaps one digit off its person's, keeps every candidate), and the candidate has the
+    row's whole name (family, given and middle name equal, or the middle name missing)."""
+    without_id = (pl.col("r_id12").str.len_chars() != 12).fill_null(True)
+    return (without_id & pl.col("lvl_family").is_in(["exact", "equiv"])
+            & pl.col("lvl_given").is_in(["exact", "accentless"])
+            & pl.col("lvl_middle").is_in(["agree", "missing"]))
 
 
 def settles_date() -> pl.Expr:
-    """A pair whose candidate shares the full date of a row without an ID, unless that date is
-    1 January (the usual stand-in for an unknown day: normalize flags it
-    date_jan1_placeholder)."""
+    """A settling pair whose candidate shares the row's full date, unless that date is 1 January
+    (the usual stand-in for an unknown day: normalize flags it date_jan1_placeholder)."""
     jan1 = (pl.col("r_birth_month") == 1) & (pl.col("r_birth_day") == 1)
-    return pl.col("lvl_birth").is_in(DATE_AGREES) & ~jan1.fill_null(False) & _without_id()
+    return pl.col("lvl_birth").is_in(DATE_AGREES) & ~jan1.fill_null(False) & _settling()
 
 
 def settles_commune() -> pl.Expr:
-    """A pair of a row without a day and month, nor an ID, whose candidate lives in the row's
-    commune."""
+    """A settling pair of a row without a day and month whose candidate lives in its commune."""
     no_day = pl.col("r_birth_month").is_null() | pl.col("r_birth_day").is_null()
-    return no_day & (pl.col("lvl_commune") == "agree") & _without_id()
+    return no_day & (pl.col("lvl_commune") == "agree") & _settling()
 
 
 BLOCK_HASH_SEED = 11
