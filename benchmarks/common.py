@@ -91,7 +91,8 @@ def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], worke
                  ) -> tuple[pl.DataFrame, dict]:
     """Our linkage as the nightly run does it: the registry's index built once, then every source
     linked, `workers` sources at a time (pipeline.MAX_WORKERS, the flow's thread pool), largest
-    first. Returns (KEY + person_id of every link made, timings)."""
+    first as the flow submits them (pipeline.largest_first, by input size; here by rows).
+    Returns (KEY + person_id of every link made, timings)."""
     started = time.perf_counter()
     index = build_index(registry)
     index_s = time.perf_counter() - started

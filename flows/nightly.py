@@ -24,6 +24,7 @@ from ducpho_etl import cache
 from ducpho_etl.pipeline import (
     MAX_WORKERS,
     describe_error,
+    largest_first,
     select_sources,
     unknown_folders,
     versions,
@@ -113,7 +114,8 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
         logger.warning("folders with no source contract ignored: %s", strays)
     registry_files = registry_fingerprint_task(input_path)
     futures = {key: run_source_task.submit(key, input_path, data_year, registry_files,
-                                           cache_dir, force) for key in contracts}
+                                           cache_dir, force)
+               for key in largest_first(input_path, list(contracts))}
     computed = {key: future.result() for key, future in futures.items()}
 
     previous = latest_run(output_path)

@@ -336,3 +336,13 @@ def test_read_retries_transient_errors_only(tmp_path, monkeypatch, prefect_harne
     with pytest.raises(source.StageError, match="x.csv"):
         fast(tmp_path, "thue")
     assert len(calls) == 1
+
+
+def test_sources_are_submitted_largest_first(tmp_path):
+    from ducpho_etl.pipeline import largest_first
+
+    for key, size in [("thue", 10), ("bhxh", 1000), ("tre_em", 100)]:
+        (tmp_path / key).mkdir()
+        (tmp_path / key / "a.csv").write_bytes(b"x" * size)
+    assert largest_first(tmp_path, ["thue", "tre_em", "nguoi_co_cong", "bhxh"]) == [
+        "bhxh", "tre_em", "thue", "nguoi_co_cong"]
