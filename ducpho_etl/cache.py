@@ -83,7 +83,7 @@ def load(cache_dir: Path, key: str) -> SourceResult | None:
         return None
     return SourceResult(key=meta["source"], label=meta["label"], raw_rows=meta["raw_rows"],
                         reconciliation=recon, cleaned=cleaned, files=meta["files"],
-                        state="cached", cache_key=key)
+                        state="cached", cache_key=key, link_model=meta.get("link_model", {}))
 
 
 def store(cache_dir: Path, key: str, result: SourceResult) -> None:
@@ -99,7 +99,7 @@ def store(cache_dir: Path, key: str, result: SourceResult) -> None:
         result.reconciliation.write_parquet(tmp / "reconciliation.parquet")
         result.cleaned.write_parquet(tmp / "cleaned.parquet")
         meta = {"source": result.key, "label": result.label, "raw_rows": result.raw_rows,
-                "files": result.files, "code": code_version()}
+                "files": result.files, "link_model": result.link_model, "code": code_version()}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, final)
     except OSError:

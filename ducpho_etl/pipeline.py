@@ -102,10 +102,10 @@ def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame,
 
 def reconcile_stage(raw: pl.DataFrame, contract: SourceContract,
                     registry: pl.DataFrame | RegistryIndex, registry_raw: pl.DataFrame,
-                    data_year: int = 2023
+                    data_year: int = 2023, link_report: dict | None = None
                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Normalise, validate and link: (reconciliation rows, cleaned records)."""
-    recon = reconcile_source(raw, contract, registry, data_year)
+    recon = reconcile_source(raw, contract, registry, data_year, link_report)
     return recon, cleaned_records(recon, registry_raw)
 
 
@@ -126,8 +126,8 @@ def process_source(input_dir: Path, contract: SourceContract,
         result.files, result.raw_rows = files, raw.height
         result.stages["read"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
-        result.reconciliation, result.cleaned = reconcile_stage(raw, contract, registry,
-                                                                registry_raw, data_year)
+        result.reconciliation, result.cleaned = reconcile_stage(
+            raw, contract, registry, registry_raw, data_year, result.link_model)
         result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
     except Exception as exc:
         if is_transient(exc):

@@ -48,6 +48,9 @@ class SourceResult:
     from_run: str | None = None  # run whose folder the result was copied from (stale, carried_over)
     as_of: str | None = None  # UTC date of the computation the result comes from
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    # the linkage model used: weights estimated or fallback, sample sizes, weights, m, u and the
+    # decision thresholds (link.weights.WeightModel.summary; no personal data)
+    link_model: dict = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -199,6 +202,7 @@ def previous_result(run_dir: Path, manifest: dict, key: str, label: str) -> Sour
     as_of = entry.get("as_of") or (manifest.get("started_utc") or "")[:10] or None
     return SourceResult(key=key, label=label, raw_rows=recon.height, reconciliation=recon,
                         cleaned=cleaned, files=entry.get("files", []),
+                        link_model=entry.get("link_model", {}),
                         from_run=entry.get("from_run") or run_id, as_of=as_of,
                         cache_key=entry.get("cache_key"))
 
@@ -225,4 +229,5 @@ def source_entry(result: SourceResult, today: str) -> dict:
         "counts": counts,
         "seconds": result.seconds,
         "stages": result.stages,
+        "link_model": result.link_model,
     }

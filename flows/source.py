@@ -98,9 +98,13 @@ def read_task(input_dir: Path, key: str) -> tuple[pl.DataFrame, list[dict]]:
 @task(name="reconcile", cache_policy=NO_CACHE)
 @_guarded
 def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, RegistryIndex],
-                   data_year: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+                   data_year: int) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+    """(reconciliation, cleaned, the linkage model's summary)."""
     registry_raw, index = registry
-    return reconcile_stage(raw, select_sources([key])[key], index, registry_raw, data_year)
+    link_model: dict = {}
+    recon, cleaned = reconcile_stage(raw, select_sources([key])[key], index, registry_raw,
+                                     data_year, link_model)
+    return recon, cleaned, link_model
 
 
 @task(name="cache-load", cache_policy=NO_CACHE)
@@ -142,7 +146,8 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
         registry = registry_task(input_dir)
         result.stages["registry"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
-        result.reconciliation, result.cleaned = reconcile_task(raw, key, registry, data_year)
+        result.reconciliation, result.cleaned, result.link_model = reconcile_task(
+            raw, key, registry, data_year)
         result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
         check_accounting(result)
     except Exception as exc:

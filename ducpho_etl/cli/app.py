@@ -23,6 +23,9 @@ console = Console()
 @app.callback()
 def _wide_tables_in_logs() -> None:
     """In a pipe or a log file rich would assume 80 columns and cut the tables: give them room
-    (a terminal's own width, or COLUMNS when set, still wins)."""
-    if not sys.stdout.isatty() and not os.environ.get("COLUMNS"):
-        console.width = 160
+    (a terminal's own width, or COLUMNS when set, still wins). Set on every invocation: the
+    console outlives one command when commands run in one process (tests, the server)."""
+    if sys.stdout.isatty():
+        return
+    columns = os.environ.get("COLUMNS", "")
+    console.width = int(columns) if columns.isdigit() else 160
