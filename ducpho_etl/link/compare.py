@@ -111,29 +111,29 @@ def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
         "_fam_d", "_giv_d", "_mid_d", "_id_d")
 
 
-def family_level(distance: pl.Expr) -> pl.Expr:
-    """Written family name equal, equal up to equivalents (Huỳnh/Hoàng), one letter off, or not."""
+def _name_part_level(part: str, same_key: str, distance: pl.Expr) -> pl.Expr:
+    """The written word equal ("exact"), its key equal (`same_key`), one letter off when both
+    keys are long enough ("typo"), or "diff"."""
+    key = f"{part}_key"
+    row_min, candidate_min = TYPO_MIN_LEN[key]
+    long_enough = ((pl.col(f"r_{key}").str.len_chars() >= row_min)
+                   & (pl.col(f"c_{key}").str.len_chars() >= candidate_min))
     return (
-        pl.when(pl.col("r_family_word") == pl.col("c_family_word")).then(pl.lit("exact"))
-        .when(pl.col("r_family_key") == pl.col("c_family_key")).then(pl.lit("equiv"))
-        .when((distance <= 1) & _long_enough("family_key")).then(pl.lit("typo"))
+        pl.when(pl.col(f"r_{part}_word") == pl.col(f"c_{part}_word")).then(pl.lit("exact"))
+        .when(pl.col(f"r_{key}") == pl.col(f"c_{key}")).then(pl.lit(same_key))
+        .when((distance <= 1) & long_enough).then(pl.lit("typo"))
         .otherwise(pl.lit("diff"))
     )
 
 
-def _long_enough(key: str) -> pl.Expr:
-    row_min, candidate_min = TYPO_MIN_LEN[key]
-    return ((pl.col(f"r_{key}").str.len_chars() >= row_min)
-            & (pl.col(f"c_{key}").str.len_chars() >= candidate_min))
+def family_level(distance: pl.Expr) -> pl.Expr:
+    """Written family name equal, equal up to equivalents (Huỳnh/Hoàng), one letter off, or not."""
+    return _name_part_level("family", "equiv", distance)
 
 
 def given_level(distance: pl.Expr) -> pl.Expr:
-    return (
-        pl.when(pl.col("r_given_word") == pl.col("c_given_word")).then(pl.lit("exact"))
-        .when(pl.col("r_given_key") == pl.col("c_given_key")).then(pl.lit("accentless"))
-        .when((distance <= 1) & _long_enough("given_key")).then(pl.lit("typo"))
-        .otherwise(pl.lit("diff"))
-    )
+    """Written given name equal, equal without accents, one letter off, or not."""
+    return _name_part_level("given", "accentless", distance)
 
 
 def middle_level(distance: pl.Expr) -> pl.Expr:
