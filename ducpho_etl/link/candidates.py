@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
-from ducpho_etl.link.compare import pair_levels
+from ducpho_etl.link.compare import pair_levels, same_name
 from ducpho_etl.link.fields import attach_fields, with_day_class
 
 if TYPE_CHECKING:
@@ -50,6 +50,8 @@ NAMES = ("family_key", "given_key")
 #   UNDATED_BLOCKS for rows with a day whose date no candidate shares, UNPLACED_BLOCKS for rows
 #   without a day that no candidate in their commune fits;
 # - one name key one edit away (edits.neighbours): the others, with the remaining key equal.
+# Rows without a birth year are compared only with exact name-key namesakes, when few
+# (index.MAX_NAME_ONLY_BLOCK).
 BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year", "_day_class"), shift_year=True),  # same day: year, or ±1
     Block((*NAMES, "birth_year", "_swap_class")),  # day and month swapped
@@ -80,9 +82,7 @@ def _settling() -> pl.Expr:
     one, perhaps one digit off its person's, keeps every candidate), and the candidate has the
     row's whole name (family, given and middle name equal, or the middle name missing)."""
     without_id = (pl.col("r_id12").str.len_chars() != 12).fill_null(True)
-    return (without_id & pl.col("lvl_family").is_in(["exact", "equiv"])
-            & pl.col("lvl_given").is_in(["exact", "accentless"])
-            & pl.col("lvl_middle").is_in(["agree", "missing"]))
+    return without_id & same_name() & pl.col("lvl_middle").is_in(["agree", "missing"])
 
 
 def settles_date() -> pl.Expr:
@@ -99,8 +99,6 @@ def settles_commune() -> pl.Expr:
 
 
 BLOCK_HASH_SEED = 11
-# Rows without a birth year are compared only with exact name-key namesakes, when few
-# (index.MAX_NAME_ONLY_BLOCK).
 
 
 def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
@@ -169,11 +167,11 @@ def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
         if block.people_day is not None:
             right = right.filter(pl.col("_day_class").is_null() != block.people_day)
         free_near = None if free is None else (free, near[free])
-        found.append(_join(left, right, keys, free_near, agree))
+        found.append(_join(left, right, keys, free_near, agree, bool(swap)))
         if shifted is not None:
             # a year ±1 is compatible only with the same day and month (29 Feb as 28 Feb) or
             # with a day or month unknown on either side
-            found.append(_join(shifted, right, keys, free_near, [*agree, *day]))
+            found.append(_join(shifted, right, keys, free_near, [*agree, *day], bool(swap)))
     if blocks is None:
         no_year = rows.filter(pl.col("birth_year").is_null()).select("_rpos", "name_key")
         if no_year.height:
@@ -232,12 +230,14 @@ def block_lookups(registry: pl.DataFrame) -> dict[tuple[str, ...], HashLookup]:
 
 
 def _join(left: pl.DataFrame, right: pl.DataFrame, keys: list[str],
-          free: tuple[str, pl.DataFrame] | None, agree: list[str]) -> pl.DataFrame:
+          free: tuple[str, pl.DataFrame] | None, agree: list[str], swapped: bool
+          ) -> pl.DataFrame:
     """(_rpos, _cpos) joined on `keys`; on the free name key one edit apart (its neighbour
     table) when both sides know it, on the other keys alone when a side does not; then kept
-    when each `agree` column is equal or unknown on either side."""
+    when each `agree` column is equal or unknown on either side (with `swapped`, the row's
+    `_swap_class` may stand for its `_day_class`)."""
     right = right.rename({c: f"{c}_c" for c in agree})
-    swap = ["_swap_class"] if "_day_class" in agree and "_swap_class" in left.columns else []
+    swap = ["_swap_class"] if swapped else []
     kept = ["_rpos", "_cpos", *agree, *[f"{c}_c" for c in agree], *swap]
     if free is None:
         joined = left.join(right, on=keys).select(kept)

@@ -32,7 +32,7 @@ WEIGHTS: dict[str, dict[str, float]] = {
 # letters (one wrong letter in a 2-letter family name, Vũ/Từ or Lê/Lý, is another name).
 TYPO_MIN_LEN = {"family_key": (3, 3), "given_key": (3, 0), "middle_key": (0, 0)}
 
-# _distance computes a matrix of every distinct left value against every distinct right value
+# edit_distance computes a matrix of every distinct left value against every distinct right value
 # when it has at most this many cells (names), else pair by pair (IDs).
 MAX_DISTANCE_MATRIX = 4_000_000
 
@@ -48,6 +48,13 @@ COMPATIBLE = {
     "birth": {"exact", "swap", "lunar", "year", "near_year", "year_dm_diff", "unknown"},
     "gender": {"agree", "unknown"},
 }
+
+
+def same_name() -> pl.Expr:
+    """A pair whose family and given names are the same (up to equivalents such as Huỳnh/Hoàng,
+    and accents)."""
+    return (pl.col("lvl_family").is_in(["exact", "equiv"])
+            & pl.col("lvl_given").is_in(["exact", "accentless"]))
 
 
 def edit_distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import polars as pl
 
-from ducpho_etl.link.compare import COMPATIBLE, pair_levels
-from ducpho_etl.link.fields import attach_fields, row_fields
+from ducpho_etl.link.compare import COMPATIBLE, pair_levels, same_name
+from ducpho_etl.link.fields import attach_fields
 from ducpho_etl.link.index import RegistryIndex
 
 USABLE_ID = ["ok", "padded"]
 
 
-def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame | None = None
+def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame
                ) -> pl.DataFrame:
     """Pairs for ID and CMND hits with their levels (lvl_*), `stage` and `trusted` columns
-    (weights are added later, once they are estimated from the trusted pairs). `row_part`:
-    row_fields(rows), if already made; then `rows` carry their positions in it (`_rpos`)."""
-    rows = rows if "_rpos" in rows.columns else rows.with_row_index("_rpos")
+    (weights are added later, once they are estimated from the trusted pairs). `rows` carry
+    their position (`_rpos`) in `row_part`, their fields.row_fields."""
     by_id = (rows.filter(pl.col("id12_status").is_in(USABLE_ID))
              .select("_rpos", pl.col("id12").alias("person_id"))
              .join(index.frame.select("person_id", "_cpos"), on="person_id")
@@ -32,14 +31,11 @@ def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame 
                .select("_rpos", "_cpos", stage=pl.lit("cmnd")))
     # a row's ID hit first; its CMND only when the ID found no one
     hits = pl.concat([by_id, by_cmnd.join(by_id, on="_rpos", how="anti")])
-    row_part = row_part if row_part is not None else row_fields(rows)
     scored = pair_levels(attach_fields(hits, row_part, index.fields))
     name_ok = (pl.col("lvl_family").is_in(list(COMPATIBLE["family"]))
                & pl.col("lvl_given").is_in(list(COMPATIBLE["given"])))
-    name_same = (pl.col("lvl_family").is_in(["exact", "equiv"])
-                 & pl.col("lvl_given").is_in(["exact", "accentless"]))
     # the number and the very same name outweigh a birth date off by a year (lunar, 29 Feb)
     year_close = (pl.col("r_birth_year") - pl.col("c_birth_year")).abs() <= 1
     trusted = name_ok & (pl.col("lvl_birth").is_in(list(COMPATIBLE["birth"]))
-                         | (name_same & year_close.fill_null(False)))
+                         | (same_name() & year_close.fill_null(False)))
     return scored.with_columns(hits["stage"], trusted=trusted)

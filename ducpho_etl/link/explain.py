@@ -51,30 +51,25 @@ def _candidate_rest(field: Callable[[str], pl.Expr]) -> pl.Expr:
 
 
 def single_evidence(pairs: pl.DataFrame, model: str) -> pl.Series:
-    """evidence_json(pl.col("stage"), model=model, single=True) of linked exact pairs, built
-    once per distinct set of levels (their weights and score follow from the levels; a run has
+    """The evidence of linked exact pairs (each its own one candidate), built once per distinct
+    set of levels (their weights and score follow from the levels; a run has
     a few hundred) and joined to each row's stage and masked ID: the same text, a fraction of
     the string work on large sources."""
     levels = [f"lvl_{f}" for f in FIELDS]
     keyed = pairs.with_columns(pl.struct(levels).hash().alias("_levels"))
     rest = (keyed.unique("_levels").select("_levels", _candidate_rest(pl.col).alias("_rest")))
+    one = pl.concat_str(pl.lit('{"id":"'), mask_id_expr(pl.col("person_id")), pl.col("_rest"))
     return keyed.join(rest, on="_levels", how="left", maintain_order="left").select(
-        pl.concat_str(pl.lit('{"stage":"'), pl.col("stage"), pl.lit('","model":'), pl.lit(model),
-                      pl.lit(',"candidates":[{"id":"'), mask_id_expr(pl.col("person_id")),
-                      pl.col("_rest"), pl.lit("]}")).alias("evidence"))["evidence"]
+        _evidence(pl.col("stage"), model, one).alias("evidence"))["evidence"]
 
 
-def evidence_json(stage: pl.Expr, top: pl.Expr | None = None, model: str = "null",
-                  single: bool = False) -> pl.Expr:
-    """Evidence JSON from a stage, the candidates and the model JSON. Candidates: `top`, a list
-    of candidate structs; or, with `single`, the frame's own pair columns; or none."""
-    if single:
-        candidates = pl.concat_str(pl.lit("["), candidate_json(pl.col), pl.lit("]"))
-    elif top is None:
-        candidates = pl.lit("[]")
-    else:
-        candidates = pl.concat_str(
-            pl.lit("["), top.list.eval(candidate_json(pl.element().struct.field)).list.join(","),
-            pl.lit("]"))
+def evidence_json(stage: pl.Expr, top: pl.Expr, model: str) -> pl.Expr:
+    """Evidence JSON from a stage, `top` (a list of candidate structs) and the model JSON."""
+    return _evidence(stage, model,
+                     top.list.eval(candidate_json(pl.element().struct.field)).list.join(","))
+
+
+def _evidence(stage: pl.Expr, model: str, candidates: pl.Expr) -> pl.Expr:
+    """{"stage": ..., "model": ..., "candidates": [...]} around the candidates' JSON texts."""
     return pl.concat_str(pl.lit('{"stage":"'), stage, pl.lit('","model":'), pl.lit(model),
-                         pl.lit(',"candidates":'), candidates, pl.lit("}"))
+                         pl.lit(',"candidates":['), candidates, pl.lit("]}"))

@@ -144,12 +144,15 @@ def _birth_counts(r: pl.DataFrame, c: pl.DataFrame, total: int) -> dict[str, int
     c_known = c.filter(pl.col(cy).is_not_null())
     unknown = total - _sum(r_known, "n_r") * _sum(c_known, "n_c")
 
-    def per_year(frame: pl.DataFrame, y: str, m: str, d: str, n: str, side: str) -> pl.DataFrame:
-        both = pl.col(m).is_not_null() & pl.col(d).is_not_null()
-        return frame.group_by(pl.col(y).alias("_y")).agg(
-            pl.col(n).sum().alias(f"all_{side}"), pl.col(n).filter(both).sum().alias(f"dm_{side}"))
+    def per_year(frame: pl.DataFrame, side: str) -> pl.DataFrame:
+        """Per birth year: all people, and those whose day and month are known."""
+        both = (pl.col(f"{side}_birth_month").is_not_null()
+                & pl.col(f"{side}_birth_day").is_not_null())
+        n = pl.col(f"n_{side}")
+        return frame.group_by(pl.col(f"{side}_birth_year").alias("_y")).agg(
+            n.sum().alias(f"all_{side}"), n.filter(both).sum().alias(f"dm_{side}"))
 
-    r_year, c_year = per_year(r_known, ry, rm, rd, "n_r", "r"), per_year(c_known, cy, cm, cd, "n_c", "c")
+    r_year, c_year = per_year(r_known, "r"), per_year(c_known, "c")
 
     def products(shift: int) -> tuple[int, int]:
         joined = r_year.with_columns(pl.col("_y") + shift).join(c_year, on="_y")
