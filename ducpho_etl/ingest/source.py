@@ -235,9 +235,6 @@ def read_file_tables(
         if rows.unnamed:
             report["unnamed_columns"] = rows.unnamed
         reports.append(report)
-    if not frames:
-        raise IngestError(name, "no table of the file has a recognised header (every sheet was "
-                                "skipped: skip_unrecognised_sheets)")
     return frames, reports
 
 
@@ -274,7 +271,12 @@ def read_source(source_dir: Path, contract: SourceContract,
         reports.extend(file_reports)
     reports.extend({"file": rel, "skipped": "not an extract file type (.csv, .txt, .xlsx, .xls)"}
                    for rel in listing.ignored)
-    return pl.concat(frames, how="vertical"), reports
+    return _concat(frames), reports
+
+
+def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """One frame; an empty one of the right schema when every table was skipped."""
+    return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=frame_schema())
 
 
 def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
@@ -290,4 +292,4 @@ def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[
         raise IngestError(path.name, f"not an extract file type ({path.suffix or 'no suffix'}); "
                                      f"expected one of {', '.join(EXTRACT_SUFFIXES)}")
     frames, reports = read_file_tables(path, path.name, contract)
-    return pl.concat(frames, how="vertical"), reports
+    return _concat(frames), reports
