@@ -121,8 +121,9 @@ def main() -> None:
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, bomb_path = folder / "bhxh_1m.csv", folder / "bomb.xlsx"
     t0 = time.perf_counter()
-    write_big_csv(csv_path, args.rows)
-    write_bomb(bomb_path, args.bomb_gb)
+    if not (args.keep and csv_path.exists() and bomb_path.exists()):  # --keep: reused next time
+        write_big_csv(csv_path, args.rows)
+        write_bomb(bomb_path, args.bomb_gb)
     print(f"files written in {time.perf_counter() - t0:.0f} s: {csv_path.name} "
           f"{csv_path.stat().st_size / 1e6:.0f} MB, {bomb_path.name} "
           f"{bomb_path.stat().st_size / 1e6:.1f} MB (expands to {args.bomb_gb:g} GB)")

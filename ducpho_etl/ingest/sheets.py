@@ -7,6 +7,7 @@ the source frame. Nothing here reads files.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -374,19 +375,39 @@ _DATE_LINE = re.compile(r"ngay\d{0,2}thang\d{0,2}nam\d{0,4}$")
 def is_footer_label(cells: Sequence[str | None]) -> bool:
     """A signature-block line ("Người lập biểu", "(Ký, ghi rõ họ tên)", "Đức Phổ, ngày 30 tháng 6
     năm 2023"): every filled cell is such a phrase."""
-    filled = [fold_header(c) for c in cells if c is not None and str(c).strip()]
-    if not filled:
-        return False
-    return all(any(p in f for p in _FOOTER_PHRASES) or _DATE_LINE.search(f) for f in filled)
+    found = False
+    for c in cells:  # folded one by one: a data row fails at its first cell
+        if c is None or not str(c).strip():
+            continue
+        f = fold_header(c)
+        if not (any(p in f for p in _FOOTER_PHRASES) or _DATE_LINE.search(f)):
+            return False
+        found = True
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded_header(text: str) -> str:
+    """fold_header of a header cell, which every row of a table is compared with."""
+    return fold_header(text)
 
 
 def is_repeated_header(cells: Sequence[str | None], header: Sequence[str | None]) -> bool:
     """The header row printed again inside the table (page breaks, pasted blocks)."""
-    pairs = [(fold_header(c), fold_header(h)) for c, h in zip(cells, header, strict=False)
-             if c is not None and str(c).strip() and h is not None and str(h).strip()]
     filled = sum(1 for c in cells if c is not None and str(c).strip())
-    same = sum(1 for c, h in pairs if c == h)
-    return filled >= 2 and same >= max(2, filled - 1)
+    if filled < 2:
+        return False
+    same = differ = 0
+    for c, h in zip(cells, header, strict=False):  # stops at the second difference
+        if c is None or not str(c).strip():
+            continue
+        if h is not None and str(h).strip() and fold_header(c) == _folded_header(str(h)):
+            same += 1
+        else:
+            differ += 1
+            if differ > 1:
+                return False
+    return same >= max(2, filled - 1)
 
 
 def column_letters(index: int) -> str:

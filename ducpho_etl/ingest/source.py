@@ -17,6 +17,7 @@ from ducpho_etl.ingest.ledger import KINDS, ranges, reconcile, swallowed_lines, 
 from ducpho_etl.ingest.limits import Limits, over_limit
 from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.ingest.readers import (
+    CHUNK_ROWS,
     DELIMITED_SUFFIXES,
     WORKBOOK_SUFFIXES,
     Table,
@@ -92,19 +93,42 @@ def missing_required(columns: list[str | None], contract: SourceContract) -> lis
             if f not in present and not present.intersection(_STANDS_IN.get(f, ()))]
 
 
-def _frame(rows: TableRows, contract: SourceContract, name: str, table: Table) -> pl.DataFrame:
-    n = len(rows.source_row)
-    columns: dict[str, list] = {
-        "source": [contract.key] * n,
-        "source_file": [name] * n,
-        "sheet": [table.sheet] * n,
-        "source_row": rows.source_row,
-        "row_kind": rows.row_kind,
-        "encoding": [table.encoding] * n,
-        **rows.values,
-        "numeric_cells": rows.numeric_cells,
-    }
-    return pl.DataFrame(columns, schema=frame_schema())
+class FrameBuilder:
+    """Rows of many tables gathered column-wise, turned into a frame per CHUNK_ROWS rows: a
+    frame per small file would cost more than reading it (2,000 files), one frame for a
+    1,000,000-row file would hold every row as Python objects at once."""
+
+    def __init__(self) -> None:
+        self.schema = frame_schema()
+        self.columns: dict[str, list] = {name: [] for name in self.schema}
+        self.frames: list[pl.DataFrame] = []
+
+    def add(self, rows: TableRows, contract: SourceContract, name: str, table: Table) -> None:
+        n = len(rows.source_row)
+        columns = self.columns
+        columns["source"].extend([contract.key] * n)
+        columns["source_file"].extend([name] * n)
+        columns["sheet"].extend([table.sheet] * n)
+        columns["source_row"].extend(rows.source_row)
+        columns["row_kind"].extend(rows.row_kind)
+        columns["encoding"].extend([table.encoding] * n)
+        for field_name, values in rows.values.items():
+            columns[field_name].extend(values)
+        columns["numeric_cells"].extend(rows.numeric_cells)
+        if len(columns["source"]) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.columns["source"]:
+            self.frames.append(pl.DataFrame(self.columns, schema=self.schema))
+            self.columns = {name: [] for name in self.schema}
+
+    def frame(self) -> pl.DataFrame:
+        """Every row added, in order (an empty frame of the right schema when none)."""
+        self.flush()
+        if not self.frames:
+            return pl.DataFrame(schema=self.schema)
+        return pl.concat(self.frames, how="vertical") if len(self.frames) > 1 else self.frames[0]
 
 
 def _add_counts(into: TableRows, more: TableRows) -> None:
@@ -157,9 +181,10 @@ def _skip_or_fail(table: Table, name: str, contract: SourceContract, report: dic
 
 
 def read_file_tables(
-    path: Path, name: str, contract: SourceContract, limits: Limits | None = None
-) -> tuple[list[pl.DataFrame], list[dict]]:
-    """One extract file -> (one frame per table, one report per table).
+    path: Path, name: str, contract: SourceContract, limits: Limits | None = None,
+    builder: FrameBuilder | None = None,
+) -> tuple[FrameBuilder, list[dict]]:
+    """One extract file -> (its rows, added to `builder` or a new one; one report per table).
 
     Each report carries the table's ledger: its physical rows (counted from the file, not the
     reader) by kind. Raises IngestError when the file cannot be read, when a table has no
@@ -171,7 +196,7 @@ def read_file_tables(
     fields = canonical_fields()
     tables, fingerprint = _read_tables(path, name, header_map, limits)
 
-    frames: list[pl.DataFrame] = []
+    builder = builder or FrameBuilder()
     reports: list[dict] = []
     for table in tables:
         report = {
@@ -203,12 +228,12 @@ def read_file_tables(
             )
         rows = extract_rows(table.grid, layout, fields)
         _check_swallowed(table, table.grid, layout, name)
-        frames.append(_frame(rows, contract, name, table))
+        builder.add(rows, contract, name, table)
         read_rows = list(table.grid.row_numbers)
         for chunk in table.more or ():
             more = extract_rows(chunk, layout, fields, start=0)
             _check_swallowed(table, chunk, layout, name)
-            frames.append(_frame(more, contract, name, table))
+            builder.add(more, contract, name, table)
             _add_counts(rows, more)
             read_rows.extend(chunk.row_numbers)
         ledger = reconcile(table_kinds(table.grid.rows, layout, rows), read_rows,
@@ -235,7 +260,7 @@ def read_file_tables(
         if rows.unnamed:
             report["unnamed_columns"] = rows.unnamed
         reports.append(report)
-    return frames, reports
+    return builder, reports
 
 
 def read_source(source_dir: Path, contract: SourceContract,
@@ -261,22 +286,16 @@ def read_source(source_dir: Path, contract: SourceContract,
     if not paths:
         raise IngestError(label, "source folder has no extract files (.csv, .txt, .xlsx, .xls)")
     limits = Limits.from_env()
-    frames: list[pl.DataFrame] = []
+    builder = FrameBuilder()
     reports: list[dict] = []
     for path in paths:
-        file_frames, file_reports = read_file_tables(
-            path, path.relative_to(source_dir).as_posix(), contract, limits
+        _, file_reports = read_file_tables(
+            path, path.relative_to(source_dir).as_posix(), contract, limits, builder
         )
-        frames.extend(file_frames)
         reports.extend(file_reports)
     reports.extend({"file": rel, "skipped": "not an extract file type (.csv, .txt, .xlsx, .xls)"}
                    for rel in listing.ignored)
-    return _concat(frames), reports
-
-
-def _concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
-    """One frame; an empty one of the right schema when every table was skipped."""
-    return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=frame_schema())
+    return builder.frame(), reports
 
 
 def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
@@ -291,5 +310,5 @@ def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[
     if path.suffix.lower() not in EXTRACT_SUFFIXES:
         raise IngestError(path.name, f"not an extract file type ({path.suffix or 'no suffix'}); "
                                      f"expected one of {', '.join(EXTRACT_SUFFIXES)}")
-    frames, reports = read_file_tables(path, path.name, contract)
-    return _concat(frames), reports
+    builder, reports = read_file_tables(path, path.name, contract)
+    return builder.frame(), reports
