@@ -190,6 +190,12 @@ def _is_sub_header_row(
     for i in filled:
         if top_cells[i] and (i + 1 == width or top_cells[i + 1]):
             return False
+        # under a filled header cell, a sub-header names something (a value, like a person's
+        # name under "Họ và tên", does not)
+        if top_cells[i] and not (_field_of(sub_cells[i], header_map)
+                                 or _field_of(f"{top_cells[i]} {sub_cells[i]}", header_map)
+                                 or fold_header(sub_cells[i]) in NAME_PART_WORDS):
+            return False
     fields = [_field_of(sub_cells[i], header_map) for i in filled]
     parts = [fold_header(sub_cells[i]) in NAME_PART_WORDS for i in filled]
     if "ho_ten" in fields or not (any(fields) or any(parts)):
