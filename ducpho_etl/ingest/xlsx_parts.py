@@ -89,9 +89,10 @@ def inspect_xlsx(path: Path, name: str, limits: Limits) -> dict[str, SheetPart]:
             if total > limits.max_xlsx_uncompressed_bytes:
                 biggest = max(members, key=lambda m: m.file_size)
                 raise IngestError(name, over_limit(
-                    f"uncompressed size (largest part {biggest.filename}: "
-                    f"{biggest.file_size:,} bytes) of", total, "max_xlsx_uncompressed_bytes",
-                    limits.max_xlsx_uncompressed_bytes))
+                    "uncompressed size (bytes)", total, "max_xlsx_uncompressed_bytes",
+                    limits.max_xlsx_uncompressed_bytes)
+                    + f"; largest part {biggest.filename}: {biggest.file_size:,} bytes "
+                      "(refused before reading)")
             parts: dict[str, SheetPart] = {}
             for sheet_name, state, member in _sheet_targets(archive):
                 parts[sheet_name] = _scan_sheet(archive.read(member), sheet_name, state)
