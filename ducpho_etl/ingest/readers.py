@@ -27,7 +27,13 @@ from ducpho_etl.ingest.encodings import (
 )
 from ducpho_etl.ingest.ledger import scan_delimited
 from ducpho_etl.ingest.limits import Limits, over_limit
-from ducpho_etl.ingest.sheets import HEADER_SCAN_ROWS, Grid, IngestError, header_score
+from ducpho_etl.ingest.sheets import (
+    HEADER_SCAN_ROWS,
+    Grid,
+    IngestError,
+    column_letters,
+    header_score,
+)
 from ducpho_etl.ingest.xlsx_parts import SheetPart, column_index, inspect_xlsx
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -244,16 +250,7 @@ def _check_loaded(table: Table, name: str, limits: Limits) -> None:
                 raise IngestError(name, f"sheet {table.sheet!r}: " + over_limit(
                     "a cell's length (characters)", len(cell), "max_cell_chars",
                     limits.max_cell_chars), row=table.grid.row_numbers[r_index],
-                    column=_letters(c_index))
-
-
-def _letters(index: int) -> str:
-    out = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
+                    column=column_letters(c_index))
 
 
 def read_workbook(path: Path, name: str, limits: Limits | None = None) -> list[Table]:

@@ -49,23 +49,24 @@ def test_unreadable_file(source, people, monkeypatch):
     source.fails(r"a\.csv: file cannot be read \(permission denied\)")
 
 
-def test_symlinked_subfolder_is_an_error_by_default(source, people, tmp_path):
+def _linked_subfolder(source, people) -> None:
+    """a.csv, and dot2 -> ../bhxh_dot2 (inside the input folder) holding b.csv."""
     elsewhere = source.folder.parent / "bhxh_dot2"
     elsewhere.mkdir()
     (elsewhere / "b.csv").write_text("\n".join(",".join(r) for r in people), encoding="utf-8")
     source.csv("a.csv", people)
     os.symlink(elsewhere, source.folder / "dot2")
+
+
+def test_symlinked_subfolder_is_an_error_by_default(source, people):
+    _linked_subfolder(source, people)
     source.fails(r"dot2: symbolic link, not followed \(set DUCPHO_FOLLOW_SYMLINKS=1")
     fingerprint = source_fingerprint(source.folder)
     assert [f["file"] for f in fingerprint] == ["a.csv", "dot2"] and "error" in fingerprint[1]
 
 
 def test_symlinked_subfolder_followed_on_request(source, people, monkeypatch):
-    elsewhere = source.folder.parent / "bhxh_dot2"
-    elsewhere.mkdir()
-    (elsewhere / "b.csv").write_text("\n".join(",".join(r) for r in people), encoding="utf-8")
-    source.csv("a.csv", people)
-    os.symlink(elsewhere, source.folder / "dot2")
+    _linked_subfolder(source, people)
     monkeypatch.setenv("DUCPHO_FOLLOW_SYMLINKS", "1")
     frame, reports = source.ok()
     assert frame["source_file"].unique(maintain_order=True).to_list() == ["a.csv", "dot2/b.csv"]
