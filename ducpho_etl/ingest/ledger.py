@@ -110,6 +110,11 @@ class Ledger:
     def accounted(self) -> int:
         return sum(self.kinds.values())
 
+    @property
+    def balanced(self) -> bool:
+        """Every physical row accounted for, once."""
+        return not self.unaccounted and self.accounted == self.physical_rows
+
     def as_dict(self) -> dict:
         out: dict = {"physical_rows": self.physical_rows, "counted_by": self.counted_by,
                      **self.kinds, "accounted": self.accounted,
@@ -150,8 +155,6 @@ def reconcile(kinds: dict[str, int], read_rows: Sequence[int], physical: Sequenc
         # the reader started a row where the file's quotes say a cell goes on: rows disagree
         held = set(physical)
         ledger.unaccounted += [n for n in read_rows if n not in held]
-    if ledger.accounted != len(read_rows):  # pragma: no cover - a layout bug, never data
-        ledger.unaccounted.extend(n for n in read_rows[ledger.accounted:])
     if counted_by == "xlsx-sheet-xml":
         # a sheet's reader rows run 1..height; the physical count is the rows through the last
         # one holding a value (empty rows in between are the reader's blank rows)

@@ -239,8 +239,9 @@ def read_file_tables(
         ledger = reconcile(table_kinds(table.grid.rows, layout, rows), read_rows,
                            table.physical if table.physical is not None else read_rows,
                            table.counted_by, table.used_range)
-        if ledger.unaccounted:
-            raise IngestError(name, f"{_where(table)}row(s) {ranges(ledger.unaccounted)} of the "
+        if not ledger.balanced:
+            rows_named = ranges(ledger.unaccounted) if ledger.unaccounted else "(count)"
+            raise IngestError(name, f"{_where(table)}row(s) {rows_named} of the "
                                     f"file are not accounted for: the file holds "
                                     f"{ledger.physical_rows} rows ({ledger.counted_by}), the reader "
                                     f"accounted for {ledger.accounted}; không khớp số dòng")

@@ -324,3 +324,19 @@ def test_header_word_as_a_value_in_the_first_data_row(source):
     assert names(frame) == NAMES[:2]
     assert frame["gioi_tinh"].to_list() == ["Nam", "Nữ"]
     assert reports[0]["ledger"]["header"] == 1
+
+
+def test_a_record_the_parser_drops_fails_the_file(source, people, monkeypatch):
+    """The ledger counts lines outside quotes itself: a parser that loses a record (simulated)
+    fails the file, naming the line."""
+    from ducpho_etl.ingest import readers
+
+    real = readers._records
+
+    def lossy(*args):
+        return ((n, r) for n, r in real(*args) if n != 3)
+
+    monkeypatch.setattr(readers, "_records", lossy)
+    source.csv("a.csv", people)
+    source.fails(r"a\.csv: row\(s\) 3 of the file are not accounted for: the file holds 4 rows "
+                 r"\(csv-lines-outside-quotes\), the reader accounted for 3")

@@ -219,3 +219,22 @@ def test_several_sheets_each_with_a_ledger(source, people, sheets):
     source.xlsx("a.xlsx", {f"S{i}": people for i in range(sheets)})
     frame, reports = source.ok()
     assert frame.height == 3 * sheets and len(reports) == sheets
+
+
+def test_rows_a_reader_stops_short_of_fail_the_file(source, people, monkeypatch):
+    """The ledger counts from the sheet XML, not from the reader: a reader that returns fewer
+    rows than the sheet holds (simulated) fails the file, naming sheet and rows."""
+    from ducpho_etl.ingest import readers
+
+    real = readers._sheet_table
+
+    def short(reader, sheet, kind):
+        table = real(reader, sheet, kind)
+        table.grid.rows, table.grid.row_numbers = table.grid.rows[:-2], table.grid.row_numbers[:-2]
+        table.grid.numeric = table.grid.numeric[:-2]
+        return table
+
+    monkeypatch.setattr(readers, "_sheet_table", short)
+    source.xlsx("a.xlsx", {"DS": people})
+    source.fails(r"a\.xlsx: sheet 'DS': row\(s\) 3–4 of the file are not accounted for: the file "
+                 r"holds 4 rows \(xlsx-sheet-xml\), the reader accounted for 2")
