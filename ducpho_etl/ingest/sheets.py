@@ -240,7 +240,8 @@ def _name_parts(rows: Sequence[Sequence[str | None]], layout: Layout, top: list[
     body = []
     for index in range(layout.body_start, len(rows)):
         cells = rows[index]
-        if index != layout.numbering_index and n < len(cells) and cell_text(cells[n]):
+        if (index != layout.numbering_index and n < len(cells) and cell_text(cells[n])
+                and not is_total_row(cells, n) and not is_footer_label(cells)):
             body.append(cells)
             if len(body) >= SPLIT_NAME_EVIDENCE_ROWS:
                 break

@@ -238,3 +238,30 @@ def test_rows_a_reader_stops_short_of_fail_the_file(source, people, monkeypatch)
     source.xlsx("a.xlsx", {"DS": people})
     source.fails(r"a\.xlsx: sheet 'DS': row\(s\) 3–4 of the file are not accounted for: the file "
                  r"holds 4 rows \(xlsx-sheet-xml\), the reader accounted for 2")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_generator_split_name_and_notes_layouts_read_whole(source, fmt):
+    """Our generator writes the layouts that corrupted rows (names over two columns, merged in
+    XLSX; a notes column with no header holding "Nam ..."): read back whole, row for row."""
+    import random
+
+    from ducpho_etl.sample.layouts import FileSpec, write_csv, write_xlsx
+
+    spec = FileSpec(path=f"a.{fmt}", fmt=fmt, share=1.0, split_name=True, notes_column=True,
+                    columns=[("stt", "STT"), ("ho_ten", "Họ và tên"), ("ngay_sinh", "Ngày sinh"),
+                             ("gioi_tinh", "Giới tính")], titles=["DANH SÁCH"], numbering=True)
+    people = [{"ho_ten": n, "ngay_sinh": d, "gioi_tinh": g, "__note__": note}
+              for n, d, g, note in [("Nguyễn Văn Hùng", "12/03/1950", "Nữ", "Nam chuyển đến"),
+                                    ("Trần Thị Lan", "01/01/1948", "Nữ", ""),
+                                    ("Lê Văn Tám", "1945", "Nam", "Nữ đã chết")]]
+    rows = [people[0], None, people[1], people[2], {"__total__": True, "ho_ten": "Tổng cộng"}]
+    if fmt == "csv":
+        numbers = write_csv(source.path(spec.path), spec, rows, random.Random(1))
+    else:
+        numbers = write_xlsx(source.path(spec.path), spec, [("DS", rows)], random.Random(1))[0]
+    frame, reports = source.ok()
+    assert names(frame) == NAMES
+    assert frame["gioi_tinh"].to_list()[:3] == ["Nữ", "Nữ", "Nam"]
+    assert frame["source_row"].to_list() == [n for n in numbers if n > 0]
+    assert reports[0]["name_columns"] == ["B", "C"] and reports[0]["unnamed_columns"] == {"F": 2}
