@@ -23,7 +23,7 @@ import polars as pl
 
 from ducpho_etl.contracts import SCHEMAS_DIR
 from ducpho_etl.ingest.files import file_fingerprint
-from ducpho_etl.ingest.source import extract_files
+from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.publish import SourceResult
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -48,11 +48,15 @@ def code_version() -> str:
 
 
 def source_fingerprint(source_dir: Path) -> list[dict]:
-    """[{file, size_bytes, sha256}] of the extract files of one source folder ([] if none)."""
+    """[{file, size_bytes, sha256}] of the extract files of one source folder ([] if none),
+    then one {file, error} per entry that could not be listed (an unreadable folder, a link not
+    followed): they enter the cache key, so a broken folder is never "unchanged"."""
     if not source_dir.is_dir():
         return []
-    return [{"file": p.relative_to(source_dir).as_posix(), **file_fingerprint(p)}
-            for p in extract_files(source_dir)]
+    listing = list_extracts(source_dir)
+    return ([{"file": p.relative_to(source_dir).as_posix(), **file_fingerprint(p)}
+             for p in listing.files]
+            + [{"file": e.split(":", 1)[0], "error": e} for e in listing.errors])
 
 
 def registry_fingerprint(registry_dir: Path) -> list[dict]:
@@ -66,9 +70,12 @@ def cache_key(source: str, files: list[dict], registry: list[dict], data_year: i
               code: str | None = None) -> str:
     payload = {
         "source": source, "data_year": data_year, "code": code or code_version(),
-        "files": sorted((f["file"], f["sha256"]) for f in files),
+        "files": sorted((f["file"], f["sha256"]) for f in files if "sha256" in f),
         "registry": sorted((f["file"], f["sha256"]) for f in registry),
     }
+    errors = sorted(f["error"] for f in files if "error" in f)
+    if errors:  # only then: keys of sound folders stay as they were
+        payload["listing_errors"] = errors
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -26,7 +26,7 @@ PACKAGE_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SCHEMAS_DIR = PACKAGE_SCHEMAS_DIR  # kept for callers that import it: the package's folder
 SCHEMAS_ENV = "DUCPHO_SCHEMAS_DIR"
 SOURCE_KEYS = {"key", "label", "label_en", "required", "identity_any", "unique", "min_age",
-               "max_age", "aliases", "description"}
+               "max_age", "aliases", "description", "skip_unrecognised_sheets"}
 
 
 class ContractError(ValueError):
@@ -74,6 +74,9 @@ class SourceContract:
     max_age: int | None = None
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     path: Path | None = None
+    skip_unrecognised_sheets: bool = False
+    """A sheet or file whose header is not recognised is skipped and reported (its rows counted
+    as skipped in the ledger) instead of failing the source."""
     fields_path: Path | None = None
     """The fields.yaml this contract was checked against (None: the folder in use at call time)."""
 
@@ -148,6 +151,13 @@ def _names(data: dict, name: str, path: Path) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _flag(data: dict, name: str, path: Path) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise ContractError(f"{path}: {name} must be true or false")
+    return value
+
+
 def _parse_source(path: Path, fields_path: Path | None = None) -> SourceContract:
     fields_path = fields_path or shared_file("fields.yaml", path.parent.parent)
     data = _read_yaml(path)
@@ -184,6 +194,7 @@ def _parse_source(path: Path, fields_path: Path | None = None) -> SourceContract
         max_age=max_age,
         aliases=aliases,
         path=path,
+        skip_unrecognised_sheets=_flag(data, "skip_unrecognised_sheets", path),
         fields_path=fields_path,
     )
 

@@ -73,6 +73,11 @@ def check_accounting(result: SourceResult) -> None:
     bad_status = recon.filter(~pl.col("status").is_in(STATUSES)).height
     if bad_status:
         raise AccountingError(f"{result.key}: {bad_status} rows without a valid status")
+    ledger_rows = sum(int(f["ledger"].get("data", 0)) + int(f["ledger"].get("total", 0))
+                      for f in result.files if isinstance(f.get("ledger"), dict))
+    if any(isinstance(f.get("ledger"), dict) for f in result.files) and ledger_rows != recon.height:
+        raise AccountingError(f"{result.key}: the files' ledgers hold {ledger_rows} data and "
+                              f"total rows but {recon.height} reconciliation rows")
     keys = recon.select("source_file", "sheet", "source_row")
     if keys.is_duplicated().any():
         raise AccountingError(f"{result.key}: a (file, sheet, row) appears twice")

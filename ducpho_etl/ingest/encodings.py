@@ -41,7 +41,11 @@ __all__ = [
     "vietnamese_score",
 ]
 
-ENCODINGS = ("utf-8", "utf-8-sig", "cp1258", "tcvn3", "vni")
+ENCODINGS = ("utf-8", "utf-8-sig", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "cp1258",
+             "tcvn3", "vni")
+DECODING_TRIED = ("UTF-8 (with or without BOM), UTF-16/UTF-32 (by BOM or NUL-byte pattern), "
+                  "cp1258, TCVN3, VNI-Windows")
+"""What decode_bytes tries, in order: said by any error about a file's text."""
 
 # Combining tone marks, in VNI/xvnkb order: acute, grave, hook above, tilde, dot below.
 _ACUTE, _GRAVE, _HOOK, _TILDE, _DOT = "\u0301", "\u0300", "\u0309", "\u0303", "\u0323"
@@ -370,13 +374,65 @@ def _sample(data: bytes) -> bytes:
     return b"\n".join(picked)
 
 
+# Byte-order marks, the 4-byte ones first (UTF-32-LE's BOM starts like UTF-16-LE's).
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+              (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_WIDE_SAMPLE = 4096
+
+
+def _zero_share(sample: bytes, start: int, step: int) -> float:
+    picked = sample[start::step]
+    return picked.count(0) / len(picked) if picked else 0.0
+
+
+def wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """(codec, BOM length) of UTF-16/UTF-32 text, by its BOM or, without one, by where its NUL
+    bytes fall (ASCII letters, digits and delimiters have zero high bytes); None otherwise."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    sample = data[:_WIDE_SAMPLE]
+    sample = sample[: len(sample) - len(sample) % 4]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    z = [_zero_share(sample, i, 4) for i in range(4)]
+    if z[1] > 0.9 and z[2] > 0.9 and z[3] > 0.9 and z[0] < 0.1:
+        return "utf-32-le", 0
+    if z[0] > 0.9 and z[1] > 0.9 and z[2] > 0.9 and z[3] < 0.1:
+        return "utf-32-be", 0
+    even, odd = _zero_share(sample, 0, 2), _zero_share(sample, 1, 2)
+    if odd > 0.4 and even < 0.05:
+        return "utf-16-le", 0
+    if even > 0.4 and odd < 0.05:
+        return "utf-16-be", 0
+    return None
+
+
+def decode_wide(data: bytes) -> tuple[str, str] | None:
+    """(NFC text, codec) for UTF-16/UTF-32 bytes (Excel's "Unicode Text" is UTF-16-LE), else None."""
+    found = wide_encoding(data)
+    if found is None:
+        return None
+    codec, bom = found
+    body = data[bom:]
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError:
+        text = body.decode(codec, errors="replace")
+    return _nfc(text), codec
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a whole CSV/TXT file's bytes: returns (NFC text, encoding name from ENCODINGS).
 
+    UTF-16/UTF-32 (BOM or NUL pattern) -> that codec;
     UTF-8 with BOM -> "utf-8-sig"; valid UTF-8 -> "utf-8" (NFD becomes NFC); otherwise the legacy
     encoding whose decoding of the non-ASCII lines scores highest (ties: cp1258, vni, tcvn3).
     Never raises.
     """
+    wide = decode_wide(data)
+    if wide is not None:
+        return wide
     if data.startswith(b"\xef\xbb\xbf"):
         return _nfc(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
     try:

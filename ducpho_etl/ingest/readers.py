@@ -1,26 +1,46 @@
 """Readers: the bytes of one extract file -> tables (`Grid`s) of cell texts with true row numbers.
 
 CSV/TXT: decoded with encodings.decode_bytes, delimiter sniffed from the header area, parsed with
-the csv module; every value stays text. XLSX/XLS: fastexcel (calamine), one table per non-empty
-sheet. Layout (header, totals ...) is sheets.py's business.
+the csv module in chunks (a long file never sits in memory as Python lists); every value stays
+text. XLSX/XLS: fastexcel (calamine), one table per non-empty sheet, after xlsx_parts.py has
+checked the zip and counted the sheet rows. Layout (header, totals ...) is sheets.py's business;
+each table carries the file's own row count for the ledger (ledger.py).
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from dataclasses import dataclass
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 
-from ducpho_etl.ingest.encodings import decode_bytes, repair_series, vietnamese_score
-from ducpho_etl.ingest.sheets import HEADER_SCAN_ROWS, Grid, IngestError, header_score
+from ducpho_etl.ingest.encodings import (
+    DECODING_TRIED,
+    decode_bytes,
+    repair_series,
+    vietnamese_score,
+)
+from ducpho_etl.ingest.ledger import scan_delimited
+from ducpho_etl.ingest.limits import Limits, over_limit
+from ducpho_etl.ingest.sheets import (
+    HEADER_SCAN_ROWS,
+    Grid,
+    IngestError,
+    column_letters,
+    header_score,
+)
+from ducpho_etl.ingest.xlsx_parts import SheetPart, column_index, inspect_xlsx
 
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITED_SUFFIXES = (".csv", ".txt")
 WORKBOOK_SUFFIXES = (".xlsx", ".xls")
+CHUNK_ROWS = 50_000
+"""CSV/TXT records parsed and turned into a frame at a time."""
 
 _EMPTY: frozenset[int] = frozenset()
 
@@ -28,6 +48,7 @@ _EMPTY: frozenset[int] = frozenset()
 _BEYOND_CP1252 = ("[ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđơưăĩũ"
                   "ĨŨĐƠƯĂẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]")
 SHEET_ENCODING_MIN_CELLS = 3  # repaired cells that establish a sheet's legacy encoding
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 @dataclass
@@ -38,11 +59,25 @@ class Table:
     grid: Grid
     encoding: str
     repaired_cells: int = 0
+    physical: list[int] | None = None
+    """Row numbers the file itself holds, counted without the reader (see ledger.py)."""
+    counted_by: str = "reader"
+    used_range: str | None = None
+    state: str = "visible"
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    delimiter: str | None = None
+    lines: int = 0
+    more: Iterator[Grid] | None = None
+    """Further rows of a long CSV/TXT, chunk by chunk (`grid` holds the first chunk)."""
 
 
 # --------------------------------------------------------------------------------------------
 # CSV / TXT
 # --------------------------------------------------------------------------------------------
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    return [m.group() for m in itertools.islice(_LINE.finditer(text), n)]
 
 
 def sniff_delimiter(text: str, header_map: dict[str, str]) -> str:
@@ -52,12 +87,13 @@ def sniff_delimiter(text: str, header_map: dict[str, str]) -> str:
     recognises the most headers (ties: the finer split). With no header recognised: the
     delimiter seen most often in those lines.
     """
-    sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
+    lines = _first_lines(text, HEADER_SCAN_ROWS)
+    sample = "".join(lines)
     best: tuple[int, int] = (0, 0)
     chosen: str | None = None
     for delimiter in DELIMITERS:
         try:
-            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+            rows = list(csv.reader(lines, delimiter=delimiter))
         except csv.Error:
             continue
         for row in rows:
@@ -69,24 +105,62 @@ def sniff_delimiter(text: str, header_map: dict[str, str]) -> str:
     return max(DELIMITERS, key=lambda d: sample.count(d))
 
 
-def read_delimited(data: bytes, name: str, header_map: dict[str, str]) -> Table:
-    """Parse a CSV/TXT file's bytes; row numbers are physical line numbers (line 1 = first line)."""
-    if not data.strip():
-        raise IngestError(name, "empty file")
-    text, encoding = decode_bytes(data)
-    delimiter = sniff_delimiter(text, header_map)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows: list[list[str]] = []
-    row_numbers: list[int] = []
+def _records(text: str, delimiter: str, name: str,
+             limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    """(first line, cells) of each CSV record, parsed lazily from the text."""
+    csv.field_size_limit(max(limits.max_cell_chars, 1))
+    reader = csv.reader((m.group() for m in _LINE.finditer(text)), delimiter=delimiter)
     previous_end = 0
     try:
         for record in reader:
-            rows.append(record)
-            row_numbers.append(previous_end + 1)
+            if len(record) > limits.max_columns:
+                raise IngestError(name, over_limit("columns", len(record), "max_columns",
+                                                   limits.max_columns), row=previous_end + 1)
+            yield previous_end + 1, record
             previous_end = reader.line_num
     except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise IngestError(name, over_limit("a cell's length (characters) above",
+                                               limits.max_cell_chars, "max_cell_chars",
+                                               limits.max_cell_chars),
+                              row=previous_end + 1) from None
         raise IngestError(name, f"not parseable as CSV ({exc})", row=previous_end + 1) from exc
-    return Table(sheet=None, grid=Grid(rows=rows, row_numbers=row_numbers), encoding=encoding)
+
+
+def _grids(records: Iterator[tuple[int, list[str]]]) -> Iterator[Grid]:
+    while chunk := list(itertools.islice(records, CHUNK_ROWS)):
+        yield Grid(rows=[r for _, r in chunk], row_numbers=[n for n, _ in chunk])
+
+
+def read_delimited(data: bytes, name: str, header_map: dict[str, str],
+                   limits: Limits | None = None) -> Table:
+    """Parse a CSV/TXT file's bytes; row numbers are physical line numbers (line 1 = first line).
+
+    The returned table's grid holds the first CHUNK_ROWS records, `more` the rest, lazily.
+    """
+    limits = limits or Limits()
+    if not data.strip():
+        raise IngestError(name, "empty file")
+    text, encoding = decode_bytes(data)
+    if (nul := text.find("\x00")) >= 0:
+        raise IngestError(name, f"holds NUL bytes: a binary or damaged file, not text "
+                                f"(read as {encoding} after trying {DECODING_TRIED})",
+                          row=text.count("\n", 0, nul) + 1)
+    delimiter = sniff_delimiter(text, header_map)
+    scan = scan_delimited(text, delimiter)
+    if scan.open_quote_line is not None:
+        raise IngestError(name, 'a quote (") opened on this line is never closed: the lines '
+                                f"after it ({scan.open_quote_line}–{scan.lines}) would be read "
+                                "as one cell; close or remove the quote",
+                          row=scan.open_quote_line)
+    if len(scan.record_starts) > limits.max_rows:
+        raise IngestError(name, over_limit("rows", len(scan.record_starts), "max_rows",
+                                           limits.max_rows))
+    grids = _grids(_records(text, delimiter, name, limits))
+    first = next(grids, Grid(rows=[], row_numbers=[]))
+    return Table(sheet=None, grid=first, encoding=encoding, physical=scan.record_starts,
+                 counted_by="csv-lines-outside-quotes", delimiter=delimiter, lines=scan.lines,
+                 more=grids)
 
 
 # --------------------------------------------------------------------------------------------
@@ -150,14 +224,67 @@ def _sheet_table(reader: fastexcel.ExcelReader, sheet: str, kind: str) -> Table 
     )
 
 
-def read_workbook(path: Path, name: str) -> list[Table]:
-    """Every non-empty sheet of an XLSX/XLS workbook, in workbook order."""
+def _check_sheet_limits(part: SheetPart | None, sheet: str, name: str, limits: Limits) -> None:
+    """Rows and columns of a sheet over the caps, known from its XML before it is loaded."""
+    if part is None:
+        return
+    if part.content_rows and part.content_rows[-1] > limits.max_rows:
+        raise IngestError(name, f"sheet {sheet!r}: " + over_limit(
+            "rows", part.content_rows[-1], "max_rows", limits.max_rows))
+    if part.used_range and ":" in part.used_range:
+        last = column_index(re.sub(r"\d", "", part.used_range.split(":")[1])) + 1
+        if last > limits.max_columns:
+            raise IngestError(name, f"sheet {sheet!r}: " + over_limit(
+                "columns", last, "max_columns", limits.max_columns))
+
+
+def _check_loaded(table: Table, name: str, limits: Limits) -> None:
+    rows = table.grid.rows
+    width = max((len(r) for r in rows), default=0)
+    if width > limits.max_columns:
+        raise IngestError(name, f"sheet {table.sheet!r}: " + over_limit(
+            "columns", width, "max_columns", limits.max_columns))
+    for r_index, cells in enumerate(rows):
+        for c_index, cell in enumerate(cells):
+            if cell is not None and len(cell) > limits.max_cell_chars:
+                raise IngestError(name, f"sheet {table.sheet!r}: " + over_limit(
+                    "a cell's length (characters)", len(cell), "max_cell_chars",
+                    limits.max_cell_chars), row=table.grid.row_numbers[r_index],
+                    column=column_letters(c_index))
+
+
+def read_workbook(path: Path, name: str, limits: Limits | None = None) -> list[Table]:
+    """Every non-empty sheet of an XLSX/XLS workbook, in workbook order.
+
+    An XLSX is checked first (xlsx_parts.inspect_xlsx: encrypted, not a zip, over the size cap)
+    and each sheet's rows are counted from its XML for the ledger.
+    """
+    limits = limits or Limits()
     if path.stat().st_size == 0:
         raise IngestError(name, "empty file")
     kind = path.suffix.lower().lstrip(".")
+    parts = inspect_xlsx(path, name, limits) if kind == "xlsx" else {}
+    tables = []
     try:
         reader = fastexcel.read_excel(path)
-        tables = [t for s in reader.sheet_names if (t := _sheet_table(reader, s, kind))]
+        for sheet in reader.sheet_names:
+            part = parts.get(sheet)
+            _check_sheet_limits(part, sheet, name, limits)
+            table = _sheet_table(reader, sheet, kind)
+            if table is None:
+                if part is not None and part.content_rows:
+                    raise IngestError(name, f"sheet {sheet!r}: rows "
+                                            f"{part.content_rows[0]}–{part.content_rows[-1]} hold "
+                                            "values but the reader returned none")
+                continue
+            _check_loaded(table, name, limits)
+            if part is not None:
+                table.physical, table.counted_by = part.content_rows, "xlsx-sheet-xml"
+                table.used_range, table.state, table.merges = (part.used_range, part.state,
+                                                               part.merges)
+            else:
+                table.physical = list(table.grid.row_numbers)
+            tables.append(table)
     except IngestError:
         raise
     except Exception as exc:  # calamine: not a zip, truncated, not a workbook, unreadable cell

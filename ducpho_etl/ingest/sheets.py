@@ -7,14 +7,22 @@ the source frame. Nothing here reads files.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ducpho_etl.contracts import canonical_fields, fold_header
 
-HEADER_SCAN_ROWS = 30
-"""The header must start within this many rows of the top of the table."""
+HEADER_SCAN_ROWS = 100
+"""The header must start within this many rows of the top of the table (the first screen of a
+sheet and more: title blocks of 30+ rows exist); errors say how far the scan looked."""
+
+# Sub-headers under a merged "Họ và tên" naming the parts of a split name, folded.
+NAME_PART_WORDS = frozenset({"ho", "ten", "dem", "hodem", "tendem", "chudem", "holot", "tenlot",
+                             "hovachudem", "hovatendem", "hovadem", "tengoi"})
+SPLIT_NAME_MAX_PARTS = 3
+"""A name split over at most this many columns (family, middle, given)."""
 
 PAIR_FIELDS = ("ngay_sinh_nam", "ngay_sinh_nu")
 """Old forms write the birth date under a "Nam" or "Nữ" column: the column gives the gender."""
@@ -88,6 +96,12 @@ class Layout:
     unknown_headers: list[str] = field(default_factory=list)
     numbering_index: int | None = None
     """Index of the numbering row "(1) (2) (3)" under the header, when there is one."""
+    header_cells: list[str] = field(default_factory=list)
+    """The header row's texts (to spot the header printed again inside the table)."""
+    joined: dict[str, list[int]] = field(default_factory=dict)
+    """Field -> columns whose cells are joined into it (a name split over family/given columns)."""
+    unnamed_columns: list[int] = field(default_factory=list)
+    """Columns with no header text at all (their cells are counted, see TableRows.unnamed)."""
 
     @property
     def body_start(self) -> int:
@@ -123,6 +137,11 @@ def header_score(row: Sequence[str | None], header_map: dict[str, str]) -> int:
     return len(found)
 
 
+def header_scan_depth(rows: Sequence[Sequence[str | None]]) -> int:
+    """How many rows find_header looks at: HEADER_SCAN_ROWS, or the whole table if shorter."""
+    return min(len(rows), HEADER_SCAN_ROWS)
+
+
 def find_header(rows: Sequence[Sequence[str | None]], header_map: dict[str, str]) -> int | None:
     """Index of the header row among the first HEADER_SCAN_ROWS rows (first of the best)."""
     best, best_index = 0, None
@@ -151,9 +170,11 @@ def _is_sub_header_row(
 ) -> bool:
     """Whether `sub` holds sub-headers of the merged cells of `top` ("Ngày sinh" over Nam | Nữ).
 
-    A row of sub-headers names at least one field, not the name, has no numeric cell, and at
-    least one of its cells sits under the continuation of a merged cell: an empty top cell with a
-    filled top cell to its left (merged cells keep their text in the top-left cell only).
+    A row of sub-headers names at least one field (or a part of a split name), not the name, has
+    no numeric cell and no digit, and at least one of its cells sits under the continuation of a
+    merged cell: an empty top cell with a filled top cell to its left (merged cells keep their
+    text in the top-left cell only). A filled cell under a header that spans one column only is a
+    value, not a sub-header: such a row is the first data row ("Nam" there is a gender).
     """
     if numeric:
         return False
@@ -162,8 +183,22 @@ def _is_sub_header_row(
     filled = [i for i, c in enumerate(sub_cells) if c]
     if not filled or is_numbering_row(sub):
         return False
+    if any(_HAS_DIGIT.search(sub_cells[i]) for i in filled):
+        return False
+    width = max(len(top_cells), len(sub_cells))
+    top_cells += [""] * (width - len(top_cells))
+    for i in filled:
+        if top_cells[i] and (i + 1 == width or top_cells[i + 1]):
+            return False
+        # under a filled header cell, a sub-header names something (a value, like a person's
+        # name under "Họ và tên", does not)
+        if top_cells[i] and not (_field_of(sub_cells[i], header_map)
+                                 or _field_of(f"{top_cells[i]} {sub_cells[i]}", header_map)
+                                 or fold_header(sub_cells[i]) in NAME_PART_WORDS):
+            return False
     fields = [_field_of(sub_cells[i], header_map) for i in filled]
-    if "ho_ten" in fields or not any(fields):
+    parts = [fold_header(sub_cells[i]) in NAME_PART_WORDS for i in filled]
+    if "ho_ten" in fields or not (any(fields) or any(parts)):
         return False
     if _TOTAL_RE.match(_SPACES.sub(" ", sub_cells[filled[0]].lower())):
         return False
@@ -176,8 +211,64 @@ def _is_sub_header_row(
     return any(under_continuation(i) for i in filled)
 
 
-def detect_layout(grid: Grid, header_map: dict[str, str]) -> Layout | None:
-    """Find the header (and sub-header and numbering rows) of a table; None when there is none."""
+_NAME_PART = re.compile(r"^[^\W\d_]+(?:[ .'\-][^\W\d_]+){0,2}$")
+SPLIT_NAME_EVIDENCE_ROWS = 200
+"""Body rows looked at to tell a split name's given-name column from a blank-headed note column."""
+
+
+def _name_parts(rows: Sequence[Sequence[str | None]], layout: Layout, top: list[str],
+                sub: list[str], merged_to: int | None) -> list[int]:
+    """Columns right of the name column that hold the rest of a split name (family | middle |
+    given under one "Họ và tên"): by a merged header cell, by sub-headers naming name parts
+    ("Họ", "Tên"), or, for a CSV or unmerged sheet, by data: a blank-headed column filled in
+    nearly every named row with one to three words of letters only."""
+    if "ho_ten" not in layout.columns:
+        return []
+    n = layout.columns.index("ho_ten")
+    candidates = []
+    for j in range(n + 1, min(len(top), n + SPLIT_NAME_MAX_PARTS)):
+        if top[j] or layout.columns[j] is not None or (
+                sub[j] and fold_header(sub[j]) not in NAME_PART_WORDS):
+            break
+        candidates.append(j)
+    if not candidates:
+        return []
+    if merged_to is not None:
+        return [j for j in candidates if j <= merged_to]
+    if any(sub[j] for j in candidates):
+        return [j for j in candidates if sub[j]]
+    body = []
+    for index in range(layout.body_start, len(rows)):
+        cells = rows[index]
+        if (index != layout.numbering_index and n < len(cells) and cell_text(cells[n])
+                and not is_total_row(cells, n) and not is_footer_label(cells)):
+            body.append(cells)
+            if len(body) >= SPLIT_NAME_EVIDENCE_ROWS:
+                break
+    keep: list[int] = []
+    for j in candidates:
+        values = [cell_text(cells[j]) if j < len(cells) else "" for cells in body]
+        filled = [v for v in values if v]
+        if not body or len(filled) < 0.8 * len(body) or not all(map(_NAME_PART.match, filled)):
+            break
+        keep.append(j)
+    return keep
+
+
+def _merged_to(merges: Sequence[tuple[int, int, int, int]], row: int, column: int) -> int | None:
+    """Last column of a merged range starting at (row, column), if any (0-based columns)."""
+    for r1, c1, r2, c2 in merges:
+        if r1 <= row <= r2 and c1 == column and c2 > column:
+            return c2
+    return None
+
+
+def detect_layout(grid: Grid, header_map: dict[str, str],
+                  merges: Sequence[tuple[int, int, int, int]] = ()) -> Layout | None:
+    """Find the header (and sub-header and numbering rows) of a table; None when there is none.
+
+    `merges` are the sheet's merged ranges (xlsx_parts.SheetPart.merges), when known.
+    """
     rows = grid.rows
     header_index = find_header(rows, header_map)
     if header_index is None:
@@ -217,6 +308,7 @@ def detect_layout(grid: Grid, header_map: dict[str, str]) -> Layout | None:
         header_rows=2 if any(sub) else 1,
         columns=columns,
         unknown_headers=unknown,
+        header_cells=list(top),
     )
     # The numbering row comes right under the header (blank rows in between are allowed).
     for index in range(layout.body_start, min(len(rows), layout.body_start + 3)):
@@ -225,6 +317,16 @@ def detect_layout(grid: Grid, header_map: dict[str, str]) -> Layout | None:
         if is_numbering_row(rows[index]):
             layout.numbering_index = index
         break
+    name_col = columns.index("ho_ten") if "ho_ten" in columns else None
+    merged_to = (_merged_to(merges, grid.row_numbers[header_index], name_col)
+                 if name_col is not None else None)
+    parts = _name_parts(rows, layout, top, sub, merged_to)
+    if parts:
+        layout.joined["ho_ten"] = [columns.index("ho_ten"), *parts]
+        for j in parts:
+            columns[j] = "ho_ten"
+    layout.unnamed_columns = [i for i in range(width)
+                              if not top[i] and not sub[i] and columns[i] is None]
     return layout
 
 
@@ -258,6 +360,8 @@ class TableRows:
     blank_rows: int = 0
     repeated_headers: int = 0
     footer_rows: int = 0
+    unnamed: dict[str, int] = field(default_factory=dict)
+    """Column letter -> filled cells in a column with no header text (kept in the ledger)."""
 
     @property
     def data_rows(self) -> int:
@@ -278,30 +382,63 @@ _DATE_LINE = re.compile(r"ngay\d{0,2}thang\d{0,2}nam\d{0,4}$")
 def is_footer_label(cells: Sequence[str | None]) -> bool:
     """A signature-block line ("Người lập biểu", "(Ký, ghi rõ họ tên)", "Đức Phổ, ngày 30 tháng 6
     năm 2023"): every filled cell is such a phrase."""
-    filled = [fold_header(c) for c in cells if c is not None and str(c).strip()]
-    if not filled:
-        return False
-    return all(any(p in f for p in _FOOTER_PHRASES) or _DATE_LINE.search(f) for f in filled)
+    found = False
+    for c in cells:  # folded one by one: a data row fails at its first cell
+        if c is None or not str(c).strip():
+            continue
+        f = fold_header(c)
+        if not (any(p in f for p in _FOOTER_PHRASES) or _DATE_LINE.search(f)):
+            return False
+        found = True
+    return found
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded_header(text: str) -> str:
+    """fold_header of a header cell, which every row of a table is compared with."""
+    return fold_header(text)
 
 
 def is_repeated_header(cells: Sequence[str | None], header: Sequence[str | None]) -> bool:
     """The header row printed again inside the table (page breaks, pasted blocks)."""
-    pairs = [(fold_header(c), fold_header(h)) for c, h in zip(cells, header, strict=False)
-             if c is not None and str(c).strip() and h is not None and str(h).strip()]
     filled = sum(1 for c in cells if c is not None and str(c).strip())
-    same = sum(1 for c, h in pairs if c == h)
-    return filled >= 2 and same >= max(2, filled - 1)
+    if filled < 2:
+        return False
+    same = differ = 0
+    for c, h in zip(cells, header, strict=False):  # stops at the second difference
+        if c is None or not str(c).strip():
+            continue
+        if h is not None and str(h).strip() and fold_header(c) == _folded_header(str(h)):
+            same += 1
+        else:
+            differ += 1
+            if differ > 1:
+                return False
+    return same >= max(2, filled - 1)
+
+
+def column_letters(index: int) -> str:
+    """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (how a spreadsheet program names a column)."""
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out
 
 
 def extract_rows(
     grid: Grid,
     layout: Layout,
     fields: Sequence[str] | None = None,
+    start: int | None = None,
 ) -> TableRows:
     """Every row below the header as data or total rows (blank rows counted, not kept).
 
     `fields` are the output columns (default: canonical_fields()); a field named by two columns
-    takes the first non-empty value; the Nam/Nữ pair becomes ngay_sinh and gioi_tinh.
+    takes the first non-empty value, except the columns of a split name (layout.joined), which
+    are joined; the Nam/Nữ pair becomes ngay_sinh and gioi_tinh. `start` reads a later chunk of
+    a long table from its first row (the header and numbering rows were in an earlier chunk).
     """
     fields = list(fields if fields is not None else canonical_fields())
     out = TableRows(values={f: [] for f in fields})
@@ -310,7 +447,10 @@ def extract_rows(
     for i, name in enumerate(layout.columns):
         if name is not None:
             where.setdefault(name, []).append(i)
-    plain = [(f, where[f]) for f in fields if f in where]
+    plain = [(f, where[f]) for f in fields if f in where and f not in layout.joined]
+    joined = [(f, idx) for f, idx in layout.joined.items() if f in out.values]
+    header_width = len(layout.columns)
+    unnamed = set(layout.unnamed_columns)
     missing = [f for f in fields if f not in where]
     pair = [(p, where[p]) for p in PAIR_FIELDS if p in where]
     has_pair = bool(pair) and "ngay_sinh" in out.values and "gioi_tinh" in out.values
@@ -328,9 +468,10 @@ def extract_rows(
         return None, -1
 
     values = out.values
-    header_cells = grid.rows[layout.header_index]
-    for index in range(layout.body_start, len(grid.rows)):
-        if index == layout.numbering_index:
+    header_cells = layout.header_cells or [cell_text(c) for c in grid.rows[layout.header_index]]
+    numbering_index = layout.numbering_index if start is None else None
+    for index in range(layout.body_start if start is None else start, len(grid.rows)):
+        if index == numbering_index:
             continue
         cells = grid.rows[index]
         width = len(cells)
@@ -343,9 +484,19 @@ def extract_rows(
         if is_footer_label(cells):
             out.footer_rows += 1
             continue
+        if width > header_width or unnamed:
+            for i, v in enumerate(cells):
+                if (i >= header_width or i in unnamed) and v is not None and v.strip():
+                    letter = column_letters(i)
+                    out.unnamed[letter] = out.unnamed.get(letter, 0) + 1
         num = numeric_rows[index] if numeric_rows is not None else None
         flagged: list[str] = []
         row_values: dict[str, str | None] = {}
+        for f, idx in joined:
+            parts = [cells[i].strip() for i in idx if i < width and cells[i] and cells[i].strip()]
+            row_values[f] = " ".join(parts) or None
+            if num and any(i in num for i in idx):
+                flagged.append(f)
         for f, idx in plain:
             v, col = first(cells, idx, width)
             row_values[f] = v
@@ -363,6 +514,8 @@ def extract_rows(
                 row_values["gioi_tinh"] = _GENDER_OF_PAIR[found[0][0]]
         for f in plain:
             values[f[0]].append(row_values[f[0]])
+        for f, _ in joined:
+            values[f].append(row_values[f])
         for f in missing:
             values[f].append(row_values.get(f))
         out.source_row.append(grid.row_numbers[index])

@@ -13,14 +13,27 @@ import polars as pl
 
 from ducpho_etl.contracts import SourceContract, canonical_fields
 from ducpho_etl.ingest.files import file_fingerprint
+from ducpho_etl.ingest.ledger import KINDS, ranges, reconcile, swallowed_lines, table_kinds
+from ducpho_etl.ingest.limits import Limits, over_limit
+from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.ingest.readers import (
+    CHUNK_ROWS,
     DELIMITED_SUFFIXES,
     WORKBOOK_SUFFIXES,
     Table,
     read_delimited,
     read_workbook,
 )
-from ducpho_etl.ingest.sheets import IngestError, detect_layout, extract_rows
+from ducpho_etl.ingest.sheets import (
+    Grid,
+    IngestError,
+    Layout,
+    TableRows,
+    column_letters,
+    detect_layout,
+    extract_rows,
+    header_scan_depth,
+)
 
 __all__ = ["IngestError", "extract_files", "frame_schema", "read_file", "read_source"]
 
@@ -48,25 +61,24 @@ def extract_files(source_dir: Path) -> list[Path]:
     """Extract files under a source folder, sorted by relative posix path.
 
     Hidden files and folders (".name") and Office lock files ("~$name") are ignored, as are
-    files of other kinds.
+    files of other kinds. Entries that cannot be listed are not returned: see
+    listing.list_extracts for them (read_source fails on them).
     """
-    found = []
-    for path in source_dir.rglob("*"):
-        rel = path.relative_to(source_dir)
-        if any(part.startswith((".", "~$")) for part in rel.parts):
-            continue
-        if path.is_file() and path.suffix.lower() in EXTRACT_SUFFIXES:
-            found.append((rel.as_posix(), path))
-    return [p for _, p in sorted(found)]
+    return list_extracts(source_dir).files
 
 
-def _read_tables(path: Path, name: str, header_map: dict[str, str]) -> tuple[list[Table], dict]:
+def _read_tables(path: Path, name: str, header_map: dict[str, str],
+                 limits: Limits) -> tuple[list[Table], dict]:
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise IngestError(name, over_limit("file size (bytes)", size, "max_file_bytes",
+                                           limits.max_file_bytes))
     if path.suffix.lower() in DELIMITED_SUFFIXES:
         data = path.read_bytes()
         fingerprint = {"size_bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-        return [read_delimited(data, name, header_map)], fingerprint
+        return [read_delimited(data, name, header_map, limits)], fingerprint
     fingerprint = file_fingerprint(path)
-    return read_workbook(path, name), fingerprint
+    return read_workbook(path, name, limits), fingerprint
 
 
 # A field counts as present when its column, or one standing in for it, is in the header.
@@ -81,24 +93,112 @@ def missing_required(columns: list[str | None], contract: SourceContract) -> lis
             if f not in present and not present.intersection(_STANDS_IN.get(f, ()))]
 
 
-def read_file_tables(
-    path: Path, name: str, contract: SourceContract
-) -> tuple[list[pl.DataFrame], list[dict]]:
-    """One extract file -> (one frame per table, one report per table).
+class FrameBuilder:
+    """Rows of many tables gathered column-wise, turned into a frame per CHUNK_ROWS rows: a
+    frame per small file would cost more than reading it (2,000 files), one frame for a
+    1,000,000-row file would hold every row as Python objects at once."""
 
-    Raises IngestError when the file cannot be read, when no table has a header, and when a
-    table's header lacks a column the contract requires.
+    def __init__(self) -> None:
+        self.schema = frame_schema()
+        self.columns: dict[str, list] = {name: [] for name in self.schema}
+        self.frames: list[pl.DataFrame] = []
+
+    def add(self, rows: TableRows, contract: SourceContract, name: str, table: Table) -> None:
+        n = len(rows.source_row)
+        columns = self.columns
+        columns["source"].extend([contract.key] * n)
+        columns["source_file"].extend([name] * n)
+        columns["sheet"].extend([table.sheet] * n)
+        columns["source_row"].extend(rows.source_row)
+        columns["row_kind"].extend(rows.row_kind)
+        columns["encoding"].extend([table.encoding] * n)
+        for field_name, values in rows.values.items():
+            columns[field_name].extend(values)
+        columns["numeric_cells"].extend(rows.numeric_cells)
+        if len(columns["source"]) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.columns["source"]:
+            self.frames.append(pl.DataFrame(self.columns, schema=self.schema))
+            self.columns = {name: [] for name in self.schema}
+
+    def frame(self) -> pl.DataFrame:
+        """Every row added, in order (an empty frame of the right schema when none)."""
+        self.flush()
+        if not self.frames:
+            return pl.DataFrame(schema=self.schema)
+        return pl.concat(self.frames, how="vertical") if len(self.frames) > 1 else self.frames[0]
+
+
+def _add_counts(into: TableRows, more: TableRows) -> None:
+    into.row_kind.extend(more.row_kind)
+    into.blank_rows += more.blank_rows
+    into.repeated_headers += more.repeated_headers
+    into.footer_rows += more.footer_rows
+    for letter, n in more.unnamed.items():
+        into.unnamed[letter] = into.unnamed.get(letter, 0) + n
+
+
+def _check_swallowed(table: Table, grid: Grid, layout: Layout, name: str) -> None:
+    if table.delimiter is None:
+        return
+    found = swallowed_lines(grid.rows, grid.row_numbers, table.lines, table.delimiter,
+                            len(layout.columns))
+    if found:
+        raise IngestError(name, f"lines {found[0]}–{found[1]} were read as one cell: a quote (\") "
+                                "opened on the first of them is closed only lines later, so "
+                                "whole rows sit inside one cell; close or remove the quote",
+                          row=found[0])
+
+
+def _where(table: Table) -> str:
+    return f"sheet {table.sheet!r}: " if table.sheet is not None else ""
+
+
+def _skip_or_fail(table: Table, name: str, contract: SourceContract, report: dict) -> dict:
+    """A table without a recognised header: an error, or (contract skip_unrecognised_sheets)
+    a skipped table whose physical rows are counted as such."""
+    depth = header_scan_depth(table.grid.rows)
+    reason = (f"no header row with a name column (Họ và tên) and another known column in the "
+              f"first {depth} rows (looked at rows {table.grid.row_numbers[0] if depth else 1}"
+              f"–{table.grid.row_numbers[depth - 1] if depth else 1}"
+              f"{'' if table.sheet is not None else f'; text read as {table.encoding}'})")
+    if not contract.skip_unrecognised_sheets:
+        raise IngestError(name, f"{_where(table)}{reason}; không nhận ra dòng tiêu đề. "
+                                f"Fix the header, or set skip_unrecognised_sheets: true in the "
+                                f"{contract.key} contract to skip such sheets")
+    read_rows = list(table.grid.row_numbers)
+    for chunk in table.more or ():
+        read_rows.extend(chunk.row_numbers)
+    kinds = dict.fromkeys(KINDS, 0)
+    kinds["skipped_sheet"] = len(read_rows)
+    ledger = reconcile(kinds, read_rows, table.physical or read_rows, table.counted_by,
+                       table.used_range)
+    report["skipped"] = reason
+    report["ledger"] = ledger.as_dict()
+    return report
+
+
+def read_file_tables(
+    path: Path, name: str, contract: SourceContract, limits: Limits | None = None,
+    builder: FrameBuilder | None = None,
+) -> tuple[FrameBuilder, list[dict]]:
+    """One extract file -> (its rows, added to `builder` or a new one; one report per table).
+
+    Each report carries the table's ledger: its physical rows (counted from the file, not the
+    reader) by kind. Raises IngestError when the file cannot be read, when a table has no
+    recognised header (unless the contract skips such tables), when a table's header lacks a
+    column the contract requires, and when a physical row is not accounted for.
     """
+    limits = limits or Limits.from_env()
     header_map = contract.header_map
     fields = canonical_fields()
-    schema = frame_schema()
-    tables, fingerprint = _read_tables(path, name, header_map)
+    tables, fingerprint = _read_tables(path, name, header_map, limits)
 
-    frames: list[pl.DataFrame] = []
+    builder = builder or FrameBuilder()
     reports: list[dict] = []
-    skipped: list[dict] = []
     for table in tables:
-        layout = detect_layout(table.grid, header_map)
         report = {
             "file": name,
             "sheet": table.sheet,
@@ -113,21 +213,38 @@ def read_file_tables(
             "unknown_headers": [],
             **fingerprint,
         }
+        if table.sheet is not None and table.state != "visible":
+            report["sheet_state"] = table.state
+        layout = detect_layout(table.grid, header_map, table.merges)
         if layout is None:
-            # A workbook may hold a sheet of notes or a summary next to the list: reported, and
-            # an error only when no table of the file has a header.
-            report["skipped"] = "no header row with a name column (Họ và tên)"
-            skipped.append(report)
+            reports.append(_skip_or_fail(table, name, contract, report))
             continue
         missing = missing_required(layout.columns, contract)
         if missing:
-            where = f"sheet {table.sheet!r}: " if table.sheet is not None else ""
             raise IngestError(
                 name,
-                f"{where}required column(s) missing from the header: {', '.join(missing)} "
+                f"{_where(table)}required column(s) missing from the header: {', '.join(missing)} "
                 f"(contract {contract.key}; header row {table.grid.row_numbers[layout.header_index]})",
             )
         rows = extract_rows(table.grid, layout, fields)
+        _check_swallowed(table, table.grid, layout, name)
+        builder.add(rows, contract, name, table)
+        read_rows = list(table.grid.row_numbers)
+        for chunk in table.more or ():
+            more = extract_rows(chunk, layout, fields, start=0)
+            _check_swallowed(table, chunk, layout, name)
+            builder.add(more, contract, name, table)
+            _add_counts(rows, more)
+            read_rows.extend(chunk.row_numbers)
+        ledger = reconcile(table_kinds(table.grid.rows, layout, rows), read_rows,
+                           table.physical if table.physical is not None else read_rows,
+                           table.counted_by, table.used_range)
+        if not ledger.balanced:
+            rows_named = ranges(ledger.unaccounted) if ledger.unaccounted else "(count)"
+            raise IngestError(name, f"{_where(table)}row(s) {rows_named} of the "
+                                    f"file are not accounted for: the file holds "
+                                    f"{ledger.physical_rows} rows ({ledger.counted_by}), the reader "
+                                    f"accounted for {ledger.accounted}; không khớp số dòng")
         report.update(
             header_row=table.grid.row_numbers[layout.header_index],
             data_rows=rows.data_rows,
@@ -136,58 +253,50 @@ def read_file_tables(
             repeated_headers=rows.repeated_headers,
             footer_rows=rows.footer_rows,
             unknown_headers=layout.unknown_headers,
+            columns={column_letters(i): c for i, c in enumerate(layout.columns) if c},
+            ledger=ledger.as_dict(),
         )
+        if "ho_ten" in layout.joined:
+            report["name_columns"] = [column_letters(i) for i in layout.joined["ho_ten"]]
+        if rows.unnamed:
+            report["unnamed_columns"] = rows.unnamed
         reports.append(report)
-        n = len(rows.source_row)
-        columns: dict[str, list] = {
-            "source": [contract.key] * n,
-            "source_file": [name] * n,
-            "sheet": [table.sheet] * n,
-            "source_row": rows.source_row,
-            "row_kind": rows.row_kind,
-            "encoding": [table.encoding] * n,
-            **rows.values,
-            "numeric_cells": rows.numeric_cells,
-        }
-        frames.append(pl.DataFrame(columns, schema=schema))
-    if not reports:
-        where = f"first {len(tables)} sheet(s)" if tables[0].sheet is not None else "file"
-        raise IngestError(
-            name,
-            f"no header row with a name column (Họ và tên) and another known column "
-            f"in the first rows of the {where}",
-        )
-    # Keep the file's sheet order in the reports.
-    order = {t.sheet: i for i, t in enumerate(tables)}
-    reports = sorted(reports + skipped, key=lambda r: order[r["sheet"]])
-    return frames, reports
+    return builder, reports
 
 
-def read_source(source_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+def read_source(source_dir: Path, contract: SourceContract,
+                follow_symlinks: bool | None = None) -> tuple[pl.DataFrame, list[dict]]:
     """Read every extract file (.csv, .txt, .xlsx, .xls) of one source folder.
 
     Files are read in order of their relative posix path; hidden files and ~$ lock files are
     ignored. Returns (frame, file_reports); see frame_schema() for the frame's columns. Raises
-    IngestError for a folder without extract files and for any unreadable file.
+    IngestError for a folder without extract files, for anything in it that cannot be listed
+    (an unreadable folder, a symbolic link not followed: listing.list_extracts) and for any
+    unreadable file.
     """
     source_dir = Path(source_dir)
     label = source_dir.name or str(source_dir)
     if not source_dir.is_dir():
         raise IngestError(label, "source folder is missing")
-    paths = extract_files(source_dir)
+    listing = list_extracts(source_dir, follow_symlinks)
+    if listing.errors:
+        shown = "; ".join(listing.errors[:5]) + ("; …" if len(listing.errors) > 5 else "")
+        raise IngestError(label, f"{len(listing.errors)} entr{'y' if len(listing.errors) == 1 else 'ies'} "
+                                 f"of the source folder cannot be read: {shown}")
+    paths = listing.files
     if not paths:
         raise IngestError(label, "source folder has no extract files (.csv, .txt, .xlsx, .xls)")
-    frames: list[pl.DataFrame] = []
+    limits = Limits.from_env()
+    builder = FrameBuilder()
     reports: list[dict] = []
     for path in paths:
-        file_frames, file_reports = read_file_tables(
-            path, path.relative_to(source_dir).as_posix(), contract
+        _, file_reports = read_file_tables(
+            path, path.relative_to(source_dir).as_posix(), contract, limits, builder
         )
-        frames.extend(file_frames)
         reports.extend(file_reports)
-    if not frames:  # pragma: no cover - read_file_tables raises first
-        return pl.DataFrame(schema=frame_schema()), reports
-    return pl.concat(frames, how="vertical"), reports
+    reports.extend({"file": rel, "skipped": "not an extract file type (.csv, .txt, .xlsx, .xls)"}
+                   for rel in listing.ignored)
+    return builder.frame(), reports
 
 
 def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
@@ -202,7 +311,5 @@ def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[
     if path.suffix.lower() not in EXTRACT_SUFFIXES:
         raise IngestError(path.name, f"not an extract file type ({path.suffix or 'no suffix'}); "
                                      f"expected one of {', '.join(EXTRACT_SUFFIXES)}")
-    frames, reports = read_file_tables(path, path.name, contract)
-    if not frames:  # pragma: no cover - read_file_tables raises first
-        return pl.DataFrame(schema=frame_schema()), reports
-    return pl.concat(frames, how="vertical"), reports
+    builder, reports = read_file_tables(path, path.name, contract)
+    return builder.frame(), reports

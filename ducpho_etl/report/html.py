@@ -161,6 +161,10 @@ def _charts(report: RunReport) -> list[str]:
     return out
 
 
+def _maybe_int(value: int | None) -> str:
+    return "–" if value is None else fmt_int(value)
+
+
 def _inputs(report: RunReport) -> list[str]:
     out = ["<h2>Dữ liệu đầu vào của lần chạy</h2>",
            f'<p class="note">Mã lần chạy <code>{escape(report.run_id)}</code>; bắt đầu lúc '
@@ -172,12 +176,15 @@ def _inputs(report: RunReport) -> list[str]:
         out.append('<p class="note">manifest.json không ghi danh sách tệp.</p>')
         return out
     out.append("<table><thead><tr><th>Nguồn</th><th>Tệp</th><th>Số trang tính</th><th>Mã hóa</th>"
-               "<th>Số dòng</th><th>Dung lượng</th><th>SHA-256</th></tr></thead><tbody>")
+               "<th>Số dòng</th><th>Dòng trong tệp</th><th>Dòng khác (tiêu đề, trống…)</th>"
+               "<th>Dung lượng</th><th>SHA-256</th></tr></thead><tbody>")
     for row in inputs.iter_rows(named=True):
         out.append(f"<tr><td>{escape(row['label'] or '')}</td><td>{escape(row['file'] or '')}</td>"
                    f'<td class="n">{fmt_int(row["sheets"]) if row["sheets"] else ""}</td>'
                    f'<td class="c">{escape(row["encoding"] or "")}</td>'
                    f'<td class="n">{fmt_int(row["rows"])}</td>'
+                   f'<td class="n">{_maybe_int(row.get("physical_rows"))}</td>'
+                   f'<td class="n">{_maybe_int(row.get("other_rows"))}</td>'
                    f'<td class="n">{fmt_bytes(row["size_bytes"])}</td>'
                    f"<td><code>{escape(short_sha(row['sha256']))}</code></td></tr>")
     out.append("</tbody></table>")

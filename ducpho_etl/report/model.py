@@ -190,12 +190,19 @@ def input_files(summary: pl.DataFrame, manifest: dict) -> pl.DataFrame:
             entry = by_file.setdefault(f.get("file"), {
                 "source": key, "label": labels.get(key, key), "file": f.get("file"), "sheets": 0,
                 "encoding": f.get("encoding"), "rows": 0, "size_bytes": f.get("size_bytes"),
-                "sha256": f.get("sha256")})
+                "sha256": f.get("sha256"), "physical_rows": None, "other_rows": None})
             entry["sheets"] += 1 if f.get("sheet") else 0
             entry["rows"] += int(f.get("data_rows") or 0) + int(f.get("total_rows") or 0)
+            ledger = f.get("ledger")
+            if isinstance(ledger, dict):  # the file's own row count, and its non-data rows
+                physical = int(ledger.get("physical_rows") or 0)
+                entry["physical_rows"] = (entry["physical_rows"] or 0) + physical
+                other = physical - int(ledger.get("data") or 0) - int(ledger.get("total") or 0)
+                entry["other_rows"] = (entry["other_rows"] or 0) + other
         rows.extend(by_file.values())
     schema = {"source": pl.Utf8, "label": pl.Utf8, "file": pl.Utf8, "sheets": pl.Int64,
-              "encoding": pl.Utf8, "rows": pl.Int64, "size_bytes": pl.Int64, "sha256": pl.Utf8}
+              "encoding": pl.Utf8, "rows": pl.Int64, "size_bytes": pl.Int64, "sha256": pl.Utf8,
+              "physical_rows": pl.Int64, "other_rows": pl.Int64}
     return pl.DataFrame(rows, schema=schema)
 
 

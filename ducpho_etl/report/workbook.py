@@ -93,8 +93,9 @@ def _inputs_sheet(book: Book, report: RunReport) -> None:
     ws = book.workbook.add_worksheet("Tệp đầu vào")
     book.text(ws, 0, 0, f"Tệp đầu vào của lần chạy {report.run_id} "
                         f"(bắt đầu lúc {fmt_datetime(report.started)})", bold=True, font_size=13)
-    labels = ["Nguồn", "Tệp", "Số trang tính", "Mã hóa", "Số dòng", "Dung lượng", "SHA-256 (12 ký tự đầu)"]
-    book.header(ws, 2, labels, [36, 40, 10, 12, 11, 12, 24])
+    labels = ["Nguồn", "Tệp", "Số trang tính", "Mã hóa", "Số dòng", "Dung lượng",
+              "SHA-256 (12 ký tự đầu)", "Dòng trong tệp", "Dòng khác (tiêu đề, trống…)"]
+    book.header(ws, 2, labels, [36, 40, 10, 12, 11, 12, 24, 11, 14])
     row = 2
     if report.inputs is not None:
         for r in report.inputs.iter_rows(named=True):
@@ -106,6 +107,8 @@ def _inputs_sheet(book: Book, report: RunReport) -> None:
             book.number(ws, row, 4, r["rows"], border=1)
             book.text(ws, row, 5, fmt_bytes(r["size_bytes"]), border=1, align="right")
             book.text(ws, row, 6, short_sha(r["sha256"]), border=1, font_name="Consolas", font_size=10)
+            book.number(ws, row, 7, r.get("physical_rows"), border=1)
+            book.number(ws, row, 8, r.get("other_rows"), border=1)
     book.printable(ws, 2, f"Tệp đầu vào – {report.run_id}", len(labels))
 
 

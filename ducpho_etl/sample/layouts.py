@@ -42,6 +42,8 @@ class FileSpec:
     footer: bool = False  # place/date line, signature labels and signers' names under the table
     repeat_header: bool = False  # the header row again inside the data (csv; xlsx: 2nd sheet)
     sheet2_bare: bool = False  # xlsx: sheets after the first start at the header (no titles)
+    split_name: bool = False  # "Họ và tên" over two columns: family + middle | given (xlsx: merged)
+    notes_column: bool = False  # a last column with no header, notes ("__note__") under it
 
     def has(self, f: str) -> bool:
         fields = self.__dict__.get("_fields")
@@ -250,21 +252,39 @@ def encode_csv(text: str, encoding: str) -> bytes:
     return {"cp1258": encode_cp1258, "tcvn3": encode_tcvn3, "vni": encode_vni}[encoding](text)
 
 
+GIVEN_NAME = "ho_ten__given"  # the second column of a split name
+NOTES = "__note__"  # the unnamed notes column
+
+
 def header_cells(spec: FileSpec) -> list[str]:
     out = []
     for f, h in spec.columns:
         if f == "namnu":
             out += ["Nam", "Nữ"]
         else:
-            out.append(h)
-    return out
+            out += [h, ""] if (f == "ho_ten" and spec.split_name) else [h]
+    return out + ([""] if spec.notes_column else [])
 
 
 def field_order(spec: FileSpec) -> list[str]:
     out = []
     for f, _ in spec.columns:
-        out += ["ngay_sinh_nam", "ngay_sinh_nu"] if f == "namnu" else [f]
-    return out
+        if f == "namnu":
+            out += ["ngay_sinh_nam", "ngay_sinh_nu"]
+        else:
+            out += [f, GIVEN_NAME] if (f == "ho_ten" and spec.split_name) else [f]
+    return out + ([NOTES] if spec.notes_column else [])
+
+
+def with_split_name(spec: FileSpec, row: dict) -> dict:
+    """A person's row with the name over two cells (family + middle | given) when the layout
+    splits it; totals, footers and repeated headers keep their text in the name cell."""
+    name = row.get("ho_ten")
+    if (not spec.split_name or not isinstance(name, str) or " " not in name.strip()
+            or any(k in row for k in ("__total__", "__skip__", "__signer__"))):
+        return row
+    head, given = name.strip().rsplit(" ", 1)
+    return {**row, "ho_ten": head, GIVEN_NAME: given}
 
 
 def total_row(spec: FileSpec, n: int, rng: random.Random) -> dict:
@@ -354,8 +374,9 @@ def write_csv(path: Path, spec: FileSpec, rows: list[dict], rng: random.Random) 
             stt += 1
             row.setdefault("stt", str(stt))
         out = []
+        cells = with_split_name(spec, row)
         for f in fields:
-            v = row.get(f, "")
+            v = cells.get(f, "")
             if isinstance(v, tuple):
                 v = str(v[1])
             out.append(v)
@@ -406,11 +427,12 @@ def write_xlsx(path: Path, spec: FileSpec, sheets: list[tuple[str, list]], rng: 
                 ws.write_string(r + 1, c + 1, txt("Nữ"), bold)
                 c += 2
             else:
-                if two_row:
-                    ws.merge_range(r, c, r + 1, c, txt(h), bold)
+                width = 2 if (f == "ho_ten" and spec.split_name) else 1
+                if two_row or width == 2:
+                    ws.merge_range(r, c, r + (1 if two_row else 0), c + width - 1, txt(h), bold)
                 elif h:
                     ws.write_string(r, c, txt(h), bold)
-                c += 1
+                c += width
         r += 2 if two_row else 1
         if spec.numbering:
             for k in range(ncol):
@@ -433,8 +455,9 @@ def write_xlsx(path: Path, spec: FileSpec, sheets: list[tuple[str, list]], rng: 
             if "stt" in fields and _is_numbered(row):
                 stt += 1
                 row.setdefault("stt", ("num", stt))
+            cells = with_split_name(spec, row)
             for k, f in enumerate(fields):
-                v = row.get(f)
+                v = cells.get(f)
                 if v is None or v == "":
                     continue
                 if isinstance(v, tuple):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -64,6 +65,14 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
     assert df["encoding"].unique().to_list() == ["utf-8"]
     assert df["numeric_cells"].to_list() == [[], [], [], []]
     assert df["so_cmnd"].null_count() == 4  # a field the file has no column for
+    ledger = reports[0].pop("ledger")
+    # 10 physical records (lines 6-7 are one quoted record): title, header, numbering, blank
+    # lines 2, 8, 9, three data rows and a total row
+    assert {k: ledger[k] for k in ("physical_rows", "title", "header", "numbering", "blank",
+                                   "data", "total", "unaccounted")} == {
+        "physical_rows": 10, "title": 1, "header": 1, "numbering": 1, "blank": 3, "data": 3,
+        "total": 1, "unaccounted": 0}
+    assert reports[0].pop("columns")["B"] == "ho_ten"
     assert reports == [
         {
             "file": "a.csv",
@@ -267,6 +276,12 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
         "size_bytes": size,
         "sha256": hashlib.sha256((tmp_path / "ds.xlsx").read_bytes()).hexdigest(),
     }
+    ledgers = [(r.pop("ledger"), r.pop("columns")) for r in reports]
+    # every physical row of each sheet (rows 1-12 and 1-6, counted from the sheet XML) has a kind
+    assert [(g["physical_rows"], g["accounted"], g["unaccounted"], g["counted_by"])
+            for g, _ in ledgers] == [(12, 12, 0, "xlsx-sheet-xml"), (6, 6, 0, "xlsx-sheet-xml")]
+    assert ledgers[0][0]["data"] == 3 and ledgers[0][0]["total"] == 1
+    assert ledgers[1][0]["blank"] == 4 and ledgers[1][0]["header"] == 1
     assert reports == [
         {
             **common,
@@ -307,7 +322,9 @@ def test_files_sorted_hidden_and_lock_files_ignored(tmp_path: Path) -> None:
     _write(tmp_path, "notes.pdf", b"%PDF")
     df, reports = read_source(tmp_path, CONTRACT)
     assert df["source_file"].to_list() == ["a.txt", "b.csv", "sub/a.CSV"]
-    assert [r["file"] for r in reports] == ["a.txt", "b.csv", "sub/a.CSV"]
+    # files of other kinds are not read but are named in the reports (nothing vanishes unseen)
+    assert [r["file"] for r in reports] == ["a.txt", "b.csv", "sub/a.CSV", "notes.pdf"]
+    assert reports[-1]["skipped"].startswith("not an extract file type")
     assert df["source_row"].to_list() == [2, 2, 2]
 
 
@@ -388,12 +405,18 @@ def test_sheet_without_header_is_reported_not_read(tmp_path: Path) -> None:
     ws.write_row(2, 0, ["Họ và tên", "Ngày sinh"])
     ws.write_row(3, 0, ["A B", "1950"])
     wb.close()
-    df, reports = read_source(tmp_path, CONTRACT)
+    # by default a sheet whose header is not recognised fails the source, saying how far it looked
+    with pytest.raises(IngestError, match=r"sheet 'Ghi chú': no header row .* first 1 rows"):
+        read_source(tmp_path, CONTRACT)
+    # the contract may skip such sheets: reported, its rows counted as skipped in the ledger
+    skipping = dataclasses.replace(CONTRACT, skip_unrecognised_sheets=True)
+    df, reports = read_source(tmp_path, skipping)
     assert df.select("sheet", "source_row", "ho_ten").rows() == [("DS", 4, "A B")]
     assert [(r["sheet"], r["header_row"], r.get("skipped") is not None) for r in reports] == [
         ("Ghi chú", None, True),
         ("DS", 3, False),
     ]
+    assert reports[0]["ledger"]["skipped_sheet"] == 1
 
 
 def test_vni_sheet_short_cells_decoded_with_the_sheet(tmp_path: Path) -> None:
