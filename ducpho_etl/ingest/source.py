@@ -7,6 +7,7 @@ spreadsheet program shows: nothing is judged here (junk rows stay data; total ro
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -163,12 +164,15 @@ def read_file_tables(
     return frames, reports
 
 
-def read_source(source_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+def read_source(source_dir: Path, contract: SourceContract,
+                on_file: Callable[[str, int, int, int], None] | None = None,
+                ) -> tuple[pl.DataFrame, list[dict]]:
     """Read every extract file (.csv, .txt, .xlsx, .xls) of one source folder.
 
     Files are read in order of their relative posix path; hidden files and ~$ lock files are
     ignored. Returns (frame, file_reports); see frame_schema() for the frame's columns. Raises
-    IngestError for a folder without extract files and for any unreadable file.
+    IngestError for a folder without extract files and for any unreadable file. `on_file(file,
+    files done, files total, rows so far)` is called after each file (progress display).
     """
     source_dir = Path(source_dir)
     label = source_dir.name or str(source_dir)
@@ -179,12 +183,15 @@ def read_source(source_dir: Path, contract: SourceContract) -> tuple[pl.DataFram
         raise IngestError(label, "source folder has no extract files (.csv, .txt, .xlsx, .xls)")
     frames: list[pl.DataFrame] = []
     reports: list[dict] = []
-    for path in paths:
+    for done, path in enumerate(paths, start=1):
         file_frames, file_reports = read_file_tables(
             path, path.relative_to(source_dir).as_posix(), contract
         )
         frames.extend(file_frames)
         reports.extend(file_reports)
+        if on_file is not None:
+            on_file(path.relative_to(source_dir).as_posix(), done, len(paths),
+                    sum(f.height for f in frames))
     if not frames:  # pragma: no cover - read_file_tables raises first
         return pl.DataFrame(schema=frame_schema()), reports
     return pl.concat(frames, how="vertical"), reports

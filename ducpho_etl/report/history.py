@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.privacy import restrict
 from ducpho_etl.report import charts
 from ducpho_etl.report.numbers import fmt_datetime, fmt_int
 
@@ -121,4 +122,5 @@ def write_history(output: Path) -> tuple[pl.DataFrame, Path]:
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
+    restrict(tmp)
     os.replace(tmp, path)
