@@ -130,3 +130,37 @@ def pseudonymise_column(series: pl.Series, key: bytes, kind: str) -> pl.Series:
 def birth_year_of(series: pl.Series) -> pl.Series:
     """A birth date as written ('05/03/1980', '1980-03-05', '1980') -> '1980' (or null)."""
     return series.cast(pl.Utf8).str.extract(r"(1[89]\d\d|20\d\d)", 1).alias(series.name)
+
+
+# Research copies: what happens to each column of reconciliation/ and cleaned/ (any column not
+# listed is left out: a new column never leaks by default).
+PSEUDONYMISED = {  # identity -> keyed pseudonym (same person, same pseudonym with the same key)
+    "person_id": "id", "id12": "id", "raw_so_dinh_danh": "id", "cmnd9": "cmnd",
+    "raw_so_cmnd": "cmnd", "so_cmnd": "cmnd", "bhxh10": "bhxh", "raw_ma_bhxh": "bhxh",
+    "ma_bhxh": "bhxh", "raw_the_bhyt": "bhyt", "mst10": "mst", "raw_mst": "mst",
+    "ma_so_thue": "mst", "name": "name", "raw_ho_ten": "name", "ho_ten": "name",
+    "name_key": "name_key",
+}
+COARSENED = {"raw_ngay_sinh", "ngay_sinh"}  # birth date -> year
+KEPT = {"source", "source_file", "sheet", "source_row", "row_kind", "encoding", "status",
+        "link_stage", "match_score", "second_score", "candidate_count", "duplicate_of",
+        "reason_codes", "reason", "reason_en", "birth_year", "birth_precision", "gender",
+        "id12_status", "ma_xa", "xa_2025", "commune_2025_name", "commune_pre2025_name",
+        "raw_gioi_tinh", "gioi_tinh", "raw_xa"}
+# left out: birth day and month, addresses, villages, the linkage evidence (candidate IDs)
+
+
+def pseudonymise_frame(frame: pl.DataFrame, key: bytes) -> tuple[pl.DataFrame, list[str]]:
+    """(research copy of one published table, the columns left out)."""
+    kept, dropped = [], []
+    for name in frame.columns:
+        series = frame[name]
+        if name in PSEUDONYMISED and series.dtype in (pl.Utf8, pl.Null):
+            kept.append(pseudonymise_column(series, key, PSEUDONYMISED[name]))
+        elif name in COARSENED and series.dtype in (pl.Utf8, pl.Null):
+            kept.append(birth_year_of(series))
+        elif name in KEPT:
+            kept.append(series)
+        else:
+            dropped.append(name)
+    return pl.DataFrame(kept), dropped
