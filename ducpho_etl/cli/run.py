@@ -150,17 +150,17 @@ def run(
     run_dir = Path(outcome["run_dir"])
     summary = pl.DataFrame(outcome["summary"])
     console.print(summary_table(summary, f"Kết quả lần chạy {run_dir.name}", outcome["sources"],
-                                verbose))
-    _print_notes(outcome["sources"], log_file)
+                                verbose, console.width))
+    _print_notes(outcome["sources"], dict(summary.select("source", "label").iter_rows()), log_file)
     _last_line(output, run_dir, outcome["sources"])
     if outcome["failed"]:
         raise typer.Exit(1)
 
 
-def _print_notes(sources: dict, log_file: Path | None = None) -> None:
+def _print_notes(sources: dict, labels: dict[str, str], log_file: Path | None = None) -> None:
     """One line per source whose figures are not this run's own, in plain words."""
     for entry_key, entry in sources.items():
-        label = entry.get("label") or entry_key
+        label = labels.get(entry_key) or entry_key
         if entry.get("state") == "stale":
             console.print(f"[red]✗ {label}: lỗi / failed – {plain_error(entry['error'])}. Giữ số liệu "
                           f"ngày {fmt_date(entry.get('as_of'))} (lần chạy {entry['from_run']}), "
@@ -201,9 +201,10 @@ def summary(output: Annotated[Path, typer.Option("--output", "-o")],
                       highlight=False)
         raise typer.Exit(1)
     sources = read_manifest(run_dir).get("sources", {})
-    console.print(summary_table(read_summary_csv(run_dir / "summary.csv"),
-                                f"Kết quả lần chạy {run_dir.name}", sources, verbose))
-    _print_notes(sources)
+    table = read_summary_csv(run_dir / "summary.csv")
+    console.print(summary_table(table, f"Kết quả lần chạy {run_dir.name}", sources, verbose,
+                                console.width))
+    _print_notes(sources, dict(table.select("source", "label").iter_rows()))
     _last_line(output, run_dir, sources)
 
 

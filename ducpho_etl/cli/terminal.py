@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import polars as pl
+from rich import box
 from rich.table import Table
 
 from ducpho_etl.privacy import owner_only_dir, restrict, scrub
@@ -45,28 +46,38 @@ def state_text(entry: dict | None, verbose: bool = False) -> str:
 
 
 def summary_table(summary: pl.DataFrame, title: str, sources: dict | None = None,
-                  verbose: bool = False) -> Table:
+                  verbose: bool = False, width: int = 100) -> Table:
     """Counts in Vietnamese number format (219.497) that never wrap; the Vietnamese label column
-    stays at any width (it wraps, the numbers do not); the source key only with --verbose."""
-    table = Table(title=title, show_lines=False, expand=False)
+    stays at any width: the count columns get exactly their width (headers wrap by word), the
+    label the rest, wrapped; the source key and English keys only with --verbose."""
     states = [state_text((sources or {}).get(k), verbose) for k in summary["source"]]
-    show_state = any(states)
-    table.add_column(header("label", verbose), ratio=1, min_width=12, overflow="fold")
-    if verbose:
-        table.add_column(header("source", verbose), no_wrap=True)
-    if show_state:
-        table.add_column(header("state", verbose), style="bold red", overflow="fold", min_width=5)
     counts = [c for c in HEADERS if c not in ("source", "label", "state") and c in summary.columns]
+    fixed: list[tuple[str, int, list[str]]] = []  # (header, width, cells)
+    if verbose:
+        fixed.append((header("source", verbose), max(len(k) for k in summary["source"]),
+                      summary["source"].to_list()))
+    if any(states):
+        fixed.append((header("state", verbose), max([len(t) for t in states] + [5]), states))
     for column in counts:
-        widest = max([len(fmt_int(v)) for v in summary[column]] + [4])
-        table.add_column(header(column, verbose), justify="right", no_wrap=False,
-                         min_width=widest, overflow="fold")
+        cells = [fmt_int(v) for v in summary[column]]
+        words = header(column, verbose).replace("\n", " ").split()
+        fixed.append((header(column, verbose), max([len(c) for c in cells] + [len(w) for w in words]),
+                      cells))
+    # a column's width counts its padding and the blank rule between columns
+    fixed = [(text, w + 3, cells) for text, w, cells in fixed]
+    label_width = max(14, width - sum(w for _, w, _ in fixed) - 1)
+    table = Table(title=title, show_lines=False, expand=False, box=box.SIMPLE_HEAD,
+                  pad_edge=False)
+    table.add_column(header("label", verbose), width=label_width, overflow="fold")
+    for i, (text, column_width, _) in enumerate(fixed):
+        numeric = i >= len(fixed) - len(counts)
+        table.add_column(text, width=column_width, justify="right" if numeric else "left",
+                         overflow="fold", style=None if numeric else "bold red")
     keys = summary["source"].to_list()
-    for i, (row, state) in enumerate(zip(summary.iter_rows(named=True), states, strict=True)):
+    for i, row in enumerate(summary.iter_rows(named=True)):
         label = row.get("label") or row["source"]
-        cells = [label, *([row["source"]] if verbose else []), *([state] if show_state else [])]
-        cells += [fmt_int(row[c]) for c in counts]
-        table.add_row(*cells, end_section=i + 1 < len(keys) and keys[i + 1] == "total")
+        table.add_row(label, *[cells[i] for _, _, cells in fixed],
+                      end_section=i + 1 < len(keys) and keys[i + 1] == "total")
     return table
 
 
