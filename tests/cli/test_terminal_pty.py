@@ -31,7 +31,8 @@ def run_in_pty(args: list[str], columns: int, env: dict[str, str], timeout: floa
                ) -> tuple[str, int]:
     """Run a command in a pseudo-terminal of the given width; (everything it drew, exit code)."""
     pid, fd = pty.fork()
-    if pid == 0:  # the child: a terminal of `columns` x 50
+    if pid == 0:  # the child: a terminal of `columns` x 50, the usual umask of a shell
+        os.umask(0o022)
         os.environ.clear()
         os.environ.update(env)
         os.execv(args[0], args)
@@ -80,6 +81,19 @@ def test_no_prefect_log_line_on_the_screen(terminal_run):
     assert len(logs) == 1
     text = logs[0].read_text(encoding="utf-8")
     assert "Beginning flow run" in text and "prefect.flow_runs" in text  # they went here instead
+
+
+def test_what_the_run_writes_is_owner_only(terminal_run):
+    """The process started with the usual umask 022: outputs, cache, logs are still 0600/0700."""
+    _, _, output = terminal_run
+    import stat
+
+    paths = [p for p in output.rglob("*") if not p.is_symlink()]
+    assert any(p.suffix == ".parquet" for p in paths) and any(".cache" in p.parts for p in paths)
+    assert any(p.suffix == ".log" for p in paths) and any(p.suffix == ".xlsx" for p in paths)
+    loose = [(str(p), oct(stat.S_IMODE(p.stat().st_mode))) for p in [output, *paths]
+             if stat.S_IMODE(p.stat().st_mode) not in ((0o700,) if p.is_dir() else (0o600,))]
+    assert not loose
 
 
 def test_progress_advances_inside_a_source_by_files_and_rows(terminal_run):
