@@ -183,13 +183,21 @@ def logs_to_file(path: Path, on_screen: bool = False) -> Iterator[logging.Handle
             logger.addHandler(handler)
         file_handler.close()
         if not on_screen:  # the embedded server says goodbye at exit: into the file as well
-            atexit.register(_quiet_at_exit, path, [h for _, h in removed])
+            if not _AT_EXIT:
+                atexit.register(_quiet_at_exit)
+            _AT_EXIT[:] = [path, [h for _, h in removed]]
 
 
-def _quiet_at_exit(path: Path, handlers: list[logging.Handler]) -> None:
+_AT_EXIT: list = []  # [log file, screen handlers] of the last run in this process
+
+
+def _quiet_at_exit() -> None:
     """At process exit (after the run, before Prefect stops its temporary server), the screen
-    handlers set aside during the run write to the log file instead."""
-    file_handler = logging.FileHandler(path, encoding="utf-8")
+    handlers set aside during the last run write to its log file instead."""
+    path, handlers = _AT_EXIT
+    if not Path(path).parent.is_dir():
+        return
+    file_handler = logging.FileHandler(path, encoding="utf-8", delay=True)
     for logger in [logging.getLogger()] + [logging.getLogger(n) for n in
                                            list(logging.Logger.manager.loggerDict)]:
         for handler in [h for h in logger.handlers if h in handlers]:
