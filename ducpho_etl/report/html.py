@@ -118,7 +118,8 @@ def _returns_table(report: RunReport) -> list[str]:
     labels = dict(report.summary.select("source", "label").iter_rows())
     out = ['<h2 id="tra-ve">Danh sách trả về cơ quan</h2>',
            '<table><thead><tr><th>Nguồn</th><th>Dòng cần xử lý</th><th>Danh sách</th></tr></thead><tbody>']
-    for key, rows in report.action.items():
+    order = [k for k in report.sources["source"].to_list() if k in report.action]
+    for key, rows in ((k, report.action[k]) for k in order):
         link = (f'<a href="returns/{escape(key)}.xlsx">returns/{escape(key)}.xlsx</a>' if rows
                 else "không có dòng cần xử lý")
         out.append(f"<tr><td>{escape(labels.get(key, key))}</td><td class=\"n\">{fmt_int(rows)}</td>"

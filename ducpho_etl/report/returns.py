@@ -63,8 +63,9 @@ COMMUNE_COLUMN = ("commune", "Xã/phường đã nhận ra (từ 01/07/2025; tr�
 FIRST_PAGE = ["reason", "raw_ngay_sinh", "raw_gioi_tinh", "raw_so_dinh_danh", "raw_xa", "commune"]
 PRINT_SCALE = 85  # % of 11 pt: 9,4 pt on paper
 # usable width of an A4 landscape page in column-width characters at PRINT_SCALE
-# (297 mm - 2 x 10 mm margins = 10,9 in = 785 pt; a character of width is about 5,6 pt)
-PAGE_CHARS = 785 / (5.6 * PRINT_SCALE / 100)
+# (297 mm - 2 x 10 mm margins = 10,9 in = 785 pt; a character of column width prints about
+# 7,2 pt wide in LibreOffice, 5,3 pt in Excel: the wider one, so that neither adds its own breaks)
+PAGE_CHARS = 785 / (7.2 * PRINT_SCALE / 100)
 MAX_CANDIDATES_SHOWN = 3
 
 
@@ -286,11 +287,11 @@ def _sheet_columns(part: pl.DataFrame, raw: list[str], with_sheets: bool,
                    extra: list[tuple[str, str, float]]) -> tuple[list[tuple[str, str, float, str]], int]:
     """(key, title, width, kind) of a status sheet in print order, and the index of the last
     identifying column (repeated on every printed page)."""
-    ident: list[tuple[str, str, float, str]] = [("_n", "STT", 5, "n"), ("source_file", "Tệp", 18, "t")]
+    ident: list[tuple[str, str, float, str]] = [("_n", "STT", 5, "n"), ("source_file", "Tệp", 16, "t")]
     if with_sheets:
-        ident.append(("sheet", "Trang tính", 12, "t"))
+        ident.append(("sheet", "Trang tính", 10, "t"))
     ident.append(("source_row", "Dòng", 6, "n"))
-    ident.append(("raw_ho_ten", RAW_COLUMNS["raw_ho_ten"][0], RAW_COLUMNS["raw_ho_ten"][1], "t"))
+    ident.append(("raw_ho_ten", RAW_COLUMNS["raw_ho_ten"][0], 20, "t"))
     shown = [c for c in raw if c != "raw_ho_ten" and part[c].null_count() < part.height]
     available = {c: (c, RAW_COLUMNS[c][0], RAW_COLUMNS[c][1], "t") for c in shown}
     available["reason"] = ("reason", "Lý do", 34, "t")
