@@ -109,7 +109,6 @@ def run(
 
     from ducpho_etl import progress as source_progress
     from ducpho_etl.pipeline import select_sources
-    from flows.nightly import PROGRESS_HOOKS, nightly
 
     if not input.is_dir():
         console.print(f"[red]Không thấy thư mục đầu vào / input folder not found: {input}",
@@ -124,6 +123,8 @@ def run(
     log_file = log_path(output)
     _stray_folders(input)
     labels = {k: c.label for k, c in contracts.items()}
+    from flows.nightly import PROGRESS_HOOKS, nightly  # Prefect sets its logging up on import
+
     with logs_to_file(log_file, on_screen=debug), \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                      TimeElapsedColumn(), console=console, transient=False) as progress:
