@@ -16,6 +16,7 @@ import polars as pl
 import typer
 
 from ducpho_etl.cli.app import app, console
+from ducpho_etl.report.numbers import fmt_int
 
 
 @app.command()
@@ -83,5 +84,5 @@ def export(
     (to / "export.json").write_text(json.dumps(note, ensure_ascii=False, indent=2), encoding="utf-8")
     restrict(to)
     console.print(f"Đã xuất bản sao nghiên cứu (đã thay bí danh) của lần chạy {run_dir.name} vào {to}: "
-                  f"{rows:,} dòng / pseudonymised research copy written".replace(",", "."),
+                  f"{fmt_int(rows)} dòng / pseudonymised research copy written",
                   highlight=False)

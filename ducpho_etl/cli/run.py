@@ -242,13 +242,14 @@ def evaluate(
         raise typer.Exit(1)
     result = evaluate_run(run_dir, truth)
     console.print(f"link precision: {result['precision']:.5f}  "
-                  f"({result['links_correct']:,} correct of {result['links_made']:,} made)")
-    console.print(f"link recall:    {result['recall']:.5f}  (of {result['links_due']:,} due)")
+                  f"({fmt_int(result['links_correct'])} correct of {fmt_int(result['links_made'])} made)")
+    console.print(f"link recall:    {result['recall']:.5f}  (of {fmt_int(result['links_due'])} due)")
     console.print(f"link F1:        {result['f1']:.5f}")
     console.print(f"recall on rows without a usable ID: {result['no_id_recall']:.5f} "
-                  f"(of {result['no_id_due']:,})")
-    console.print(f"truth 'review' rows (namesakes, excluded from recall): {result['review_truth_rows']:,}, "
-                  f"linked anyway: {result['review_truth_linked']:,}")
+                  f"(of {fmt_int(result['no_id_due'])})")
+    console.print("truth 'review' rows (namesakes, excluded from recall): "
+                  f"{fmt_int(result['review_truth_rows'])}, "
+                  f"linked anyway: {fmt_int(result['review_truth_linked'])}")
     console.print(f"persons matched twice in a source: {result['persons_matched_twice']}")
     console.print(f"status agreement: {result['status_agreement']:.5f}")
     console.print(f"rows lost: {result['rows_lost']}   rows not in truth: {result['rows_extra']}")
