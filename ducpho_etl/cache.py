@@ -24,6 +24,7 @@ import polars as pl
 from ducpho_etl.contracts import SCHEMAS_DIR
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.listing import list_extracts
+from ducpho_etl.privacy import owner_only_dir, restrict
 from ducpho_etl.publish import SourceResult
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -100,6 +101,7 @@ def store(cache_dir: Path, key: str, result: SourceResult) -> None:
     final = cache_dir / key
     if final.exists():
         return
+    owner_only_dir(cache_dir)
     tmp = cache_dir / f".tmp-{uuid.uuid4().hex}"
     tmp.mkdir(parents=True)
     try:
@@ -108,6 +110,7 @@ def store(cache_dir: Path, key: str, result: SourceResult) -> None:
         meta = {"source": result.key, "label": result.label, "raw_rows": result.raw_rows,
                 "files": result.files, "link_model": result.link_model, "code": code_version()}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        restrict(tmp)  # personal data: owner-only whatever the umask
         os.replace(tmp, final)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl import progress
 from ducpho_etl.contracts import SourceContract, load_sources
 from ducpho_etl.ingest import IngestError, read_source
 from ducpho_etl.link.index import RegistryIndex, build_index
@@ -97,7 +98,9 @@ def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame,
     folder = input_dir / contract.key
     if not folder.is_dir():
         raise SourceMissing(contract.key, "thư mục nguồn không có (source folder missing)")
-    return read_source(folder, contract)
+    raw, files = read_source(folder, contract, on_file=progress.file_reporter(contract.key))
+    progress.emit(contract.key, stage="link", rows=raw.height)
+    return raw, files
 
 
 def reconcile_stage(raw: pl.DataFrame, contract: SourceContract,

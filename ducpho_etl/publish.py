@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.privacy import owner_only_dir, restrict
 from ducpho_etl.reconcile import STATUSES
 
 SUMMARY_COLUMNS = ["source", "label", "raw_rows", "cleaned", "duplicate", "deceased", "review",
@@ -105,6 +106,18 @@ def summarise(results: list[SourceResult]) -> pl.DataFrame:
     return pl.concat([summary, total])
 
 
+def write_summary_csv(summary: pl.DataFrame, path: Path) -> None:
+    """summary.csv in UTF-8 with a BOM, so that Excel on Windows shows the Vietnamese labels
+    (contracts.md allows it; readers must accept both)."""
+    summary.write_csv(path, include_bom=True)
+
+
+def read_summary_csv(path: Path) -> pl.DataFrame:
+    """summary.csv with or without a BOM (polars drops it; said here so every reader goes
+    through one place)."""
+    return pl.read_csv(path, schema_overrides={"source": pl.Utf8, "label": pl.Utf8})
+
+
 def check_output_contracts(results: list[SourceResult]) -> None:
     """The published tables against their contracts (schemas/outputs.yaml), before anything is written."""
     from ducpho_etl.output_contracts import check_cleaned, check_reconciliation, check_summary
@@ -133,6 +146,8 @@ def publish_run(output: Path, results: list[SourceResult], manifest: dict,
     _remove_abandoned(runs)
     staging = runs / f".incomplete-{run_id}"
     final = runs / run_id
+    owner_only_dir(runs)
+    owner_only_dir(staging)
     (staging / "reconciliation").mkdir(parents=True, exist_ok=True)
     (staging / "cleaned").mkdir(parents=True, exist_ok=True)
     try:
@@ -142,13 +157,14 @@ def publish_run(output: Path, results: list[SourceResult], manifest: dict,
             if result.cleaned is not None:
                 result.cleaned.write_parquet(staging / "cleaned" / f"{result.key}.parquet")
         summary = summarise(results)
-        summary.write_csv(staging / "summary.csv")
+        write_summary_csv(summary, staging / "summary.csv")
         manifest = {**manifest, "run_id": run_id,
                     "counts": summary.to_dicts()}
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2),
                                                encoding="utf-8")
         if finalize is not None:
             finalize(staging)
+        restrict(staging)  # owner-only whatever the umask of this process
         os.replace(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -40,7 +40,35 @@ def catalogue() -> dict[str, tuple[str, str]]:
     return {**NORMALIZE_REASONS, **VALIDATE_REASONS, **STATUS_REASONS}
 
 
+# One cause, one text: a code whose cause a more specific code of the same row already names
+# (two stages saw the same thing) is left out of the row's reason text. code -> the codes that
+# make it redundant.
+SAID_BY = {
+    "gender_unknown": ("gender_missing",),
+    "place_not_in_town": ("place_unknown", "place_code_not_in_table", "place_missing"),
+    "date_impossible": ("birth_date_impossible",),
+    "name_invalid": ("name_has_digits", "name_no_letters"),
+    "not_in_registry": ("id_not_in_registry",),
+    "ambiguous_candidates": ("weak_match",),
+}
+
+
+def one_text_per_cause(codes: pl.Expr) -> pl.Expr:
+    """The list of codes without those whose cause another code of the row already says; a
+    total line's only reason is that it is a total line (its empty name and ID are no cause)."""
+    codes = pl.when(codes.list.contains("total_row").fill_null(False)) \
+        .then(pl.concat_list(pl.lit("total_row"))).otherwise(codes)
+    for code, covers in SAID_BY.items():
+        said = pl.any_horizontal(*[codes.list.contains(c) for c in covers]).fill_null(False)
+        codes = pl.when(said).then(codes.list.eval(pl.element().filter(pl.element() != code))) \
+            .otherwise(codes)
+    return codes
+
+
 def reason_text_expr(codes: pl.Expr, language: int = 0) -> pl.Expr:
-    """Join the texts of a list column of codes ("; "), Vietnamese by default (language=1: English)."""
+    """Join the texts of a list column of codes ("; "), Vietnamese by default (language=1:
+    English), one text per cause (SAID_BY) and no text twice."""
     table = {code: texts[language] for code, texts in catalogue().items()}
-    return codes.list.eval(pl.element().replace_strict(table, default=pl.element())).list.join("; ")
+    return (one_text_per_cause(codes)
+            .list.eval(pl.element().replace_strict(table, default=pl.element()))
+            .list.unique(maintain_order=True).list.join("; "))

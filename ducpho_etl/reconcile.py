@@ -8,6 +8,7 @@ from ducpho_etl.contracts import SourceContract
 from ducpho_etl.link import link_rows
 from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.normalize import normalize_frame
+from ducpho_etl.normalize.places import commune_name_exprs
 from ducpho_etl.reasons import reason_text_expr
 from ducpho_etl.validate import validate_rows
 
@@ -17,6 +18,8 @@ RAW_FIELDS_KEPT = ["ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "so_cmnd"
 CANONICAL_KEPT = ["name", "name_key", "birth_year", "birth_month", "birth_day",
                   "birth_precision", "gender", "id12", "id12_status", "cmnd9", "bhxh10", "mst10",
                   "ma_xa", "xa_2025"]
+# the row's normalised commune, carried into every output (code and names)
+COMMUNE_COLUMNS = ["xa_2025", "commune_2025_name", "commune_pre2025_name"]
 UNLINKED_DUP_KEY = ["name_key", "gender", "birth_year"]
 
 
@@ -132,7 +135,7 @@ def _shape_output(frame: pl.DataFrame) -> pl.DataFrame:
         "duplicate_of", "reason_codes",
         reason_text_expr(pl.col("reason_codes")).alias("reason"),
         reason_text_expr(pl.col("reason_codes"), language=1).alias("reason_en"),
-        "evidence", *CANONICAL_KEPT, *raw_cols,
+        "evidence", *CANONICAL_KEPT, *commune_name_exprs(), *raw_cols,
     )
 
 
@@ -145,5 +148,6 @@ def cleaned_records(recon: pl.DataFrame, registry_raw: pl.DataFrame) -> pl.DataF
     )
     return (recon.filter(pl.col("status") == "matched")
             .select("source", "source_file", "sheet", "source_row", "person_id",
-                    pl.col("bhxh10").alias("ma_bhxh"), pl.col("mst10").alias("ma_so_thue"))
+                    pl.col("bhxh10").alias("ma_bhxh"), pl.col("mst10").alias("ma_so_thue"),
+                    *[c for c in COMMUNE_COLUMNS if c in recon.columns])
             .join(identity, on="person_id", how="left"))

@@ -54,5 +54,6 @@ def prefect_harness():
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
+    # a busy machine migrates the fresh database slowly: wait longer than the default 30 s
     with prefect_test_harness(server_startup_timeout=180):
         yield

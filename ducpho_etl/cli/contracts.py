@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
+from ducpho_etl.cli.terminal import plain_error
 
 MAX_ROWS_LISTED = 15
 
@@ -103,12 +104,16 @@ def check(
 ) -> None:
     """Read and validate one extract file against its source contract (no registry, no linking).
 
-    Exit code 1 when the file cannot be read or has rejected rows, 0 otherwise.
+    Exit code 1 when the file cannot be read or has rejected rows about people, 0 otherwise:
+    the extract's own total, subtotal and signature lines are counted, never a failure.
     """
     from ducpho_etl.contracts import ContractError, load_sources
     from ducpho_etl.ingest.source import IngestError, read_file
     from ducpho_etl.normalize import normalize_frame
+    from ducpho_etl.privacy import scrub
     from ducpho_etl.reasons import catalogue
+    from ducpho_etl.report.model import is_person_row
+    from ducpho_etl.report.numbers import fmt_int
     from ducpho_etl.validate import ValidationError, validate_rows
 
     try:
@@ -124,11 +129,12 @@ def check(
                   f"({contract.label}; {_path_text(contract.path)})")
     try:
         raw, reports = read_file(file, contract)
-    except IngestError as exc:
-        console.print(f"[red]Cannot read the file: {exc}")
-        raise typer.Exit(1) from exc
-    except OSError as exc:
-        console.print(f"[red]Cannot read the file: {file.name}: {exc.strerror}")
+    except (IngestError, OSError) as exc:
+        technical = str(exc) if isinstance(exc, IngestError) else f"{file.name}: {exc.strerror}"
+        console.print(f"[red]Không đọc được tệp / cannot read the file: {plain_error(technical)}",
+                      highlight=False)
+        console.print(f"Chi tiết kỹ thuật / technical cause: {scrub(technical)}", highlight=False,
+                      markup=False)
         raise typer.Exit(1) from exc
 
     for report in reports:
@@ -154,18 +160,28 @@ def check(
         raise typer.Exit(1) from exc
     reasons = catalogue()
     multi_sheet = checked.get_column("sheet").n_unique() > 1
-    for title, column, severity in (("Rejected rows (dòng bị loại)", "reject_codes", "reject"),
-                                    ("Flagged rows (dòng cần xem lại)", "flag_codes", "flag"),
-                                    ("Change notes (đã chuẩn hóa / ghi chú)", "norm_codes", None)):
-        table = _code_table(title, checked, column, severity, reasons, multi_sheet)
+    persons = checked.filter(is_person_row())
+    if checked.height > persons.height:
+        lines = _row_refs(checked.filter(~is_person_row()), multi_sheet)
+        console.print("Dòng tổng cộng, cộng phụ hoặc ký tên (không phải người, không tính là lỗi) "
+                      f"/ total or signature lines: {lines}", highlight=False)
+    for title, column, severity in (("Dòng bị loại (rejected rows)", "reject_codes", "reject"),
+                                    ("Dòng cần xem lại (flagged rows)", "flag_codes", "flag"),
+                                    ("Đã chuẩn hóa / ghi chú (change notes)", "norm_codes", None)):
+        table = _code_table(title, persons, column, severity, reasons, multi_sheet)
         if table is not None:
             console.print(table)
-    rejected = checked.filter(pl.col("reject_codes").list.len() > 0).height
-    flagged = checked.filter((pl.col("reject_codes").list.len() == 0)
+    person = is_person_row()
+    other = checked.filter(~person).height
+    rejected = checked.filter(person & (pl.col("reject_codes").list.len() > 0)).height
+    flagged = checked.filter(person & (pl.col("reject_codes").list.len() == 0)
                              & (pl.col("flag_codes").list.len() > 0)).height
-    ok = checked.height - rejected - flagged
+    ok = checked.height - other - rejected - flagged
     colour = "red" if rejected else "green"
-    console.print(f"[{colour}]{checked.height} row(s): {ok} clean, {flagged} flagged, "
-                  f"{rejected} rejected")
+    console.print(f"[{colour}]{fmt_int(checked.height)} dòng: {fmt_int(ok)} sạch, {fmt_int(flagged)} "
+                  f"cần xem lại, {fmt_int(rejected)} bị loại"
+                  + (f", {fmt_int(other)} dòng tổng cộng/ký tên (không phải người)" if other else "")
+                  + f" / {checked.height} rows: {ok} clean, {flagged} flagged, {rejected} rejected"
+                  + (f", {other} total or signature lines" if other else ""), highlight=False)
     if rejected:
         raise typer.Exit(1)

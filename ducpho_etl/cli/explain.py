@@ -12,8 +12,19 @@ from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
 from ducpho_etl.privacy import mask_id
+from ducpho_etl.report.numbers import fmt_decimal, fmt_int, fmt_pct
 
 FIELDS = ["family", "middle", "given", "birth", "gender", "commune", "id"]
+FIELD_VI = {"family": "họ", "middle": "tên đệm", "given": "tên", "birth": "ngày sinh",
+            "gender": "giới tính", "commune": "xã/phường", "id": "số định danh"}
+# comparison level -> what it means, in a few Vietnamese words
+LEVEL_VI = {"exact": "trùng", "equiv": "tương đương", "typo": "sai 1 chữ", "diff": "khác",
+            "accentless": "trùng (không dấu)", "agree": "khớp", "missing": "thiếu",
+            "swap": "đảo ngày/tháng", "lunar": "lệch 1 năm (âm lịch)", "year": "cùng năm",
+            "near_year": "năm gần", "year_dm_diff": "cùng năm, khác ngày", "unknown": "không rõ",
+            "disagree": "khác", "near": "gần giống", "none": "không có"}
+STATUS_VI = {"matched": "Sạch (khớp)", "duplicate": "Trùng", "deceased": "Đã chết",
+             "review": "Cần xác minh", "not_found": "Không có trong CSDL", "rejected": "Loại bỏ"}
 
 
 def mask_name(name: str | None) -> str | None:
@@ -34,41 +45,67 @@ def find_row(recon: pl.DataFrame, row: int, file: str | None, sheet: str | None 
     return hits
 
 
+def commune_text(record: dict) -> str:
+    """'Phường Đức Phổ (trước 01/07/2025: Phường Phổ Minh)' from the row's commune codes."""
+    from ducpho_etl.normalize.places import UNIT_NAMES_2025, UNIT_NAMES_BEFORE
+
+    new = record.get("commune_2025_name") or UNIT_NAMES_2025.get(record.get("xa_2025") or "")
+    old = record.get("commune_pre2025_name")
+    if old is None and "place_old_unit" in (record.get("reason_codes") or []):
+        old = UNIT_NAMES_BEFORE.get(record.get("ma_xa") or "")
+    if not new:
+        return "không nhận ra"
+    return new + (f" (trước 01/07/2025: {old})" if old else "")
+
+
+def _weight(value: float) -> str:
+    return ("+" if value >= 0 else "-") + fmt_decimal(abs(value), 2)
+
+
 def explain_lines(record: dict) -> tuple[list[str], Table | None, dict]:
-    """Header lines, the candidate table and the decision rule for one reconciliation row."""
+    """Header lines, the candidate table and the decision rule for one reconciliation row, in
+    Vietnamese with the English keys in brackets (codes stay searchable)."""
+    from ducpho_etl.reasons import catalogue
+
     evidence = json.loads(record["evidence"]) if record.get("evidence") else None
+    texts = catalogue()
+    codes = record.get("reason_codes") or []
+    status = record["status"]
     lines = [
-        f"row {record['source_file']}"
+        f"Dòng {record['source_file']}"
         + (f" [{record['sheet']}]" if record.get("sheet") else "") + f":{record['source_row']}",
-        f"status: {record['status']}   stage: {record.get('link_stage')}   "
-        f"person: {mask_id(record.get('person_id')) or '-'}",
-        f"reasons: {', '.join(record.get('reason_codes') or [])}",
-        f"row values (masked): name {mask_name(record.get('name')) or '-'}, birth year "
-        f"{record.get('birth_year') or '-'}, gender {record.get('gender') or '-'}, "
-        f"commune {record.get('xa_2025') or '-'}, ID {mask_id(record.get('id12')) or '-'} "
+        f"Kết quả: {STATUS_VI.get(status, status)} (status: {status})   bước đối chiếu (stage): "
+        f"{record.get('link_stage') or '-'}   người trong CSDL: {mask_id(record.get('person_id')) or '-'}",
+        "Lý do: " + ("; ".join(texts.get(c, (c, c))[0] for c in codes) or "-")
+        + f" (reasons: {', '.join(codes) or '-'})",
+        f"Giá trị của dòng (che bớt): họ tên {mask_name(record.get('name')) or '-'}, năm sinh "
+        f"{record.get('birth_year') or '-'}, giới tính {record.get('gender') or '-'}, "
+        f"xã/phường {commune_text(record)}, số CCCD {mask_id(record.get('id12')) or '-'} "
         f"({record.get('id12_status') or '-'}), CMND {mask_id(record.get('cmnd9')) or '-'}",
     ]
     if record.get("duplicate_of"):
-        lines.append(f"duplicate of: {record['duplicate_of']}")
+        lines.append(f"Trùng với dòng (duplicate of): {record['duplicate_of']}")
     if evidence is None:
-        lines.append("no linkage evidence (rejected before linking, or no candidate at all)")
+        lines.append("Không có bằng chứng đối chiếu: dòng bị loại trước khi đối chiếu, hoặc không "
+                     "có ai trong CSDL để so (no linkage evidence)")
         return lines, None, {}
     shown = len(evidence.get("candidates", []))
     count = record.get("candidate_count") or shown
-    table = Table(title=f"candidates ({evidence.get('stage')} stage): {count}"
-                  + (f", best {shown} shown" if count > shown else ""))
-    table.add_column("candidate")
+    table = Table(title=f"Người trong CSDL có thể khớp (candidates, bước {evidence.get('stage')}): "
+                        f"{fmt_int(count)}" + (f", {shown} tốt nhất" if count > shown else ""))
+    table.add_column("số định danh\n(che bớt)")
     for name in FIELDS:
-        table.add_column(name)
-    table.add_column("total", justify="right")
-    table.add_column("posterior", justify="right")
+        table.add_column(FIELD_VI[name])
+    table.add_column("tổng điểm", justify="right")
+    table.add_column("xác suất", justify="right")
     for cand in evidence.get("candidates", []):
         levels, weights = cand.get("levels", {}), cand.get("weights", {})
-        cells = [f"{levels.get(f, '-')} ({weights[f]:+.2f})" if weights.get(f) is not None
-                 else str(levels.get(f, "-")) for f in FIELDS]
+        cells = [f"{LEVEL_VI.get(levels.get(f), levels.get(f, '-'))} ({_weight(weights[f])})"
+                 if weights.get(f) is not None
+                 else str(LEVEL_VI.get(levels.get(f), levels.get(f, "-"))) for f in FIELDS]
         posterior = cand.get("posterior")
-        table.add_row(cand["id"], *cells, f"{cand['score']:.2f}",
-                      "-" if posterior is None else f"{posterior:.4f}")
+        table.add_row(cand["id"], *cells, fmt_decimal(cand["score"], 2),
+                      "-" if posterior is None else fmt_pct(posterior, digits=2))
     return lines, table, evidence.get("model") or {}
 
 
@@ -85,21 +122,25 @@ def explain(
 
     run_dir = latest_run(output)
     if run_dir is None:
-        console.print(f"[red]No published run in {output}")
+        console.print(f"[red]Chưa có lần chạy nào được công bố trong {output} / no published run",
+                      highlight=False)
         raise typer.Exit(1)
     path = run_dir / "reconciliation" / f"{source}.parquet"
     if not path.exists():
-        console.print(f"[red]No reconciliation for source {source} in {run_dir.name}")
+        console.print(f"[red]Lần chạy {run_dir.name} không có kết quả của nguồn {source} "
+                      "/ no reconciliation for this source", highlight=False)
         raise typer.Exit(1)
     hits = find_row(pl.read_parquet(path), row, file, sheet)
     if hits.height == 0:
-        console.print(f"[red]No row {row}" + (f" in file {file}" if file else "") + f" of {source}")
+        console.print(f"[red]Không có dòng {row}" + (f" trong tệp {file}" if file else "")
+                      + f" của nguồn {source} / no such row", highlight=False)
         raise typer.Exit(1)
     if hits.height > 1:
         places = ", ".join(f"{r['source_file']}" + (f" [{r['sheet']}]" if r["sheet"] else "")
                            for r in hits.iter_rows(named=True))
-        console.print(f"[yellow]Row {row} is in several files or sheets: {places}; "
-                      "give --file (and --sheet)", markup=True, highlight=False)
+        console.print(f"[yellow]Dòng {row} có trong nhiều tệp hoặc trang tính: {places}; hãy thêm "
+                      "--file (và --sheet) / row in several files: give --file", markup=True,
+                      highlight=False)
         raise typer.Exit(2)
     lines, table, model = explain_lines(hits.row(0, named=True))
     for line in lines:
@@ -107,5 +148,5 @@ def explain(
     if table is not None:
         console.print(table)
     if model:
-        console.print("decision: " + ", ".join(f"{k}={v}" for k, v in model.items()),
+        console.print("Quy tắc quyết định (decision): " + ", ".join(f"{k}={v}" for k, v in model.items()),
                       markup=False, highlight=False)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from pathlib import Path
 from typing import Annotated
 
@@ -10,47 +12,79 @@ import typer
 from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
-
-# How the run got a source's result; short, so the column fits next to the source key (dates
-# and errors are printed below the table).
-STATE_TEXT = {"fresh": "", "cached": "cache", "carried_over": "kept", "stale": "STALE",
-              "failed": "FAILED"}
-
-
-def _state_cell(entry: dict | None) -> str:
-    if not entry:
-        return ""
-    return STATE_TEXT.get(entry.get("state", ""), entry.get("state", ""))
+from ducpho_etl.cli.terminal import (
+    did_you_mean,
+    log_path,
+    logs_to_file,
+    plain_error,
+    summary_table,
+)
+from ducpho_etl.privacy import owner_only_dir
+from ducpho_etl.report.numbers import fmt_date, fmt_decimal, fmt_int
 
 
-def _summary_table(summary: pl.DataFrame, title: str, sources: dict | None = None) -> Table:
-    """Counts in Vietnamese number format (219.497); numbers never wrap or shorten, and the
-    Vietnamese label is left out when the terminal is too narrow for it. With the manifest's
-    per-source records, a state column after the source says which results are stale, failed,
-    cached or kept (carried over from the previous run)."""
-    states = [_state_cell((sources or {}).get(k)) for k in summary["source"]]
-    if any(states):  # only when some result is not this run's own computation
-        summary = summary.insert_column(1, pl.Series("state", states, dtype=pl.Utf8))
-    cells = [[f"{v:,}".replace(",", ".") if isinstance(v, int) else str(v) for v in row]
-             for row in summary.iter_rows()]
-    columns = list(summary.columns)
-    if console.width < 130 and "label" in columns:
-        drop = columns.index("label")
-        columns.pop(drop)
-        cells = [row[:drop] + row[drop + 1:] for row in cells]
-    table = Table(title=title, show_lines=False)
-    for i, column in enumerate(columns):
-        width = max([len(column), *(len(row[i]) for row in cells)])
-        if column == "label":
-            table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=40)
-        elif column in ("source", "state"):
-            table.add_column(column, no_wrap=True, min_width=width,
-                             style="bold red" if column == "state" else None)
+def _check_output(output: Path) -> None:
+    """--output must be a folder (or not exist yet): a file there is a clear error."""
+    if output.exists() and not output.is_dir():
+        console.print(f"[red]--output {output} là một tệp, không phải thư mục: hãy chọn một thư mục "
+                      "/ --output is a file, not a folder", highlight=False)
+        raise typer.Exit(2)
+    if not output.exists():
+        owner_only_dir(output)
+
+
+def _stray_folders(input: Path) -> None:
+    """A folder under INPUT that no contract claims: said, with the source it probably is."""
+    from ducpho_etl.pipeline import select_sources, unknown_folders
+
+    known = list(select_sources(None))
+    for name in unknown_folders(input):
+        guess = did_you_mean(name, known)
+        hint = (f" Có phải là [bold]{guess}[/]? Hãy đổi tên thư mục thành {guess}/ "
+                f"/ did you mean {guess}?") if guess else ""
+        console.print(f"[yellow]⚠ Thư mục {name}/ không thuộc nguồn nào, đã bỏ qua "
+                      f"/ folder ignored.{hint}", highlight=False)
+
+
+class _SourceProgress:
+    """A bar per source that advances by files and rows as the source is read, then says
+    'đang đối chiếu' while it is linked; the overall bar counts finished sources."""
+
+    def __init__(self, progress, labels: dict[str, str], total: int) -> None:
+        self.progress, self.labels = progress, labels
+        self.overall = progress.add_task("Tổng: nguồn đã xong", total=total)
+        self.tasks: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def _task(self, key: str) -> int:
+        with self.lock:
+            if key not in self.tasks:
+                self.tasks[key] = self.progress.add_task(f"  {self.labels.get(key, key)}", total=None)
+            return self.tasks[key]
+
+    def on_event(self, key: str, event: dict) -> None:
+        task = self._task(key)
+        rows = fmt_int(event.get("rows", 0))
+        if event.get("stage") == "read":
+            done, total = event["files_done"], event["files_total"]
+            self.progress.update(task, total=total, completed=done,
+                                 description=f"  {self.labels.get(key, key)}: đọc tệp {done}/{total}, "
+                                             f"{rows} dòng")
+        elif event.get("stage") == "link":
+            self.progress.update(task, description=f"  {self.labels.get(key, key)}: {rows} dòng, "
+                                                   "đang đối chiếu CSDL")
+
+    def on_done(self, key: str, result) -> None:
+        task = self._task(key)
+        label = self.labels.get(key, key)
+        if result.error:
+            text = f"[red]✗ {label}: lỗi / failed – {plain_error(result.error)}"
         else:
-            table.add_column(column, justify="right", no_wrap=True, min_width=width)
-    for row in cells:
-        table.add_row(*row)
-    return table
+            how = " (dùng lại, tệp không đổi)" if result.state == "cached" else ""
+            text = (f"✓ {label}: {fmt_int(result.raw_rows)} dòng{how}, "
+                    f"{fmt_decimal(result.seconds, 1)} giây")
+        self.progress.update(task, total=1, completed=1, description="  " + text)
+        self.progress.advance(self.overall)
 
 
 @app.command()
@@ -61,77 +95,118 @@ def run(
     data_year: Annotated[int, typer.Option(help="Year the extracts refer to (place names, ages)")] = 2023,
     force: Annotated[bool, typer.Option("--force", help="Recompute even sources whose inputs and "
                                         "code are unchanged (ignore the cache)")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="English keys beside the "
+                                          "Vietnamese headers and states")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Prefect's log lines and tracebacks on "
+                                        "the screen too")] = False,
 ) -> None:
     """Run the nightly flow now (Prefect's embedded server unless PREFECT_API_URL is set).
 
     With --source, only those sources are recomputed; the others are carried over from the
-    latest run, so the published summary stays complete."""
+    latest run, so the published summary stays complete. Prefect's own log lines go to
+    OUTPUT/logs/run-<time>.log (and to the Prefect API), not to the screen."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from ducpho_etl import progress as source_progress
     from ducpho_etl.pipeline import select_sources
-    from flows.nightly import PROGRESS_HOOKS, nightly
 
     if not input.is_dir():
-        console.print(f"[red]Input folder not found: {input}")
+        console.print(f"[red]Không thấy thư mục đầu vào / input folder not found: {input}",
+                      highlight=False)
         raise typer.Exit(2)
     try:
-        keys = list(select_sources(source))
+        contracts = select_sources(source)
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}")
         raise typer.Exit(2) from exc
-    output.mkdir(parents=True, exist_ok=True)
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console, transient=False) as progress:
-        bar = progress.add_task("sources", total=len(keys))
+    _check_output(output)
+    log_file = log_path(output)
+    _stray_folders(input)
+    labels = {k: c.label for k, c in contracts.items()}
+    from flows.nightly import PROGRESS_HOOKS, nightly  # Prefect sets its logging up on import
 
-        def hook(key, result) -> None:
-            mark = "[red]failed" if result.error else f"{result.raw_rows:,} rows"
-            if result.state == "cached":
-                mark += " (cache)"
-            progress.console.print(f"  {key}: {mark} ({result.seconds:.1f} s)")
-            progress.advance(bar)
-
-        PROGRESS_HOOKS.append(hook)
+    with logs_to_file(log_file, on_screen=debug), \
+            Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                     TimeElapsedColumn(), console=console, transient=False) as progress:
+        shown = _SourceProgress(progress, labels, len(contracts))
+        PROGRESS_HOOKS.append(shown.on_done)
+        source_progress.LISTENERS.append(shown.on_event)
         try:
             outcome = nightly(str(input), str(output), source or None, data_year, force)
         except Exception as exc:  # the run as a whole failed (e.g. no registry): nothing published
             from ducpho_etl.pipeline import describe_error
 
+            logging.getLogger("ducpho_etl").exception("run failed")
             message = str(exc) if type(exc).__name__ == "StageError" else describe_error(exc)
-            console.print(f"[red]run failed, nothing published (latest unchanged): {message}")
+            progress.stop()
+            console.print(f"[red]✗ Lần chạy lỗi, chưa công bố gì (latest giữ nguyên) / run failed, "
+                          f"nothing published: {plain_error(message)}", highlight=False)
+            console.print(f"Chi tiết kỹ thuật / details: {log_file}", highlight=False)
+            if debug:
+                console.print_exception()
             raise typer.Exit(1) from None
         finally:
-            PROGRESS_HOOKS.remove(hook)
+            PROGRESS_HOOKS.remove(shown.on_done)
+            source_progress.LISTENERS.remove(shown.on_event)
+    run_dir = Path(outcome["run_dir"])
     summary = pl.DataFrame(outcome["summary"])
-    console.print(_summary_table(summary, f"Run {Path(outcome['run_dir']).name}", outcome["sources"]))
-    _print_notes(outcome["sources"])
+    console.print(summary_table(summary, f"Kết quả lần chạy {run_dir.name}", outcome["sources"],
+                                verbose, console.width))
+    _print_notes(outcome["sources"], dict(summary.select("source", "label").iter_rows()), log_file)
+    _last_line(output, run_dir, outcome["sources"])
     if outcome["failed"]:
-        console.print(f"[red]failed source(s): {', '.join(outcome['failed'])}")
         raise typer.Exit(1)
 
 
-def _print_notes(sources: dict) -> None:
-    for key, entry in sources.items():
+def _print_notes(sources: dict, labels: dict[str, str], log_file: Path | None = None) -> None:
+    """One line per source whose figures are not this run's own, in plain words."""
+    for entry_key, entry in sources.items():
+        label = labels.get(entry_key) or entry_key
         if entry.get("state") == "stale":
-            console.print(f"[red]{key}: failed ({entry['error']}); its result of {entry['as_of']} "
-                          f"(run {entry['from_run']}) is kept, marked stale")
+            console.print(f"[red]✗ {label}: lỗi / failed – {plain_error(entry['error'])}. Giữ số liệu "
+                          f"ngày {fmt_date(entry.get('as_of'))} (lần chạy {entry['from_run']}), "
+                          "đánh dấu CŨ / previous result kept, marked stale", highlight=False)
         elif entry.get("state") == "failed":
-            console.print(f"[red]{key}: failed ({entry['error']}); no earlier result: counts are 0")
+            console.print(f"[red]✗ {label}: lỗi / failed – {plain_error(entry['error'])}. Không có "
+                          "số liệu trước: số liệu 0 / no earlier result", highlight=False)
+    if log_file is not None and any(e.get("state") in ("stale", "failed") for e in sources.values()):
+        console.print(f"Chi tiết kỹ thuật / technical details: {log_file}", highlight=False)
+
+
+def _last_line(output: Path, run_dir: Path, sources: dict) -> None:
+    """What needs action and where: the rows to send back, the report and the return lists."""
+    from ducpho_etl.report.model import action_counts
+
+    action, _ = action_counts(run_dir)
+    agencies = sum(1 for n in action.values() if n)
+    latest = output / "latest"
+    report = latest / "report.html"
+    where = (f"xem {report} và danh sách trả về trong {latest / 'returns'}/"
+             if (run_dir / "report.html").exists()
+             else f"chạy `ducpho-etl report --output {output}` để lập báo cáo và danh sách trả về")
+    failed = [k for k, e in sources.items() if e.get("state") in ("stale", "failed")]
+    lead = f"[red]{len(failed)} nguồn lỗi; [/]" if failed else ""
+    console.print(f"{lead}[bold]Cần xử lý: {fmt_int(sum(action.values()))} dòng của {agencies} cơ "
+                  f"quan[/] – {where}", highlight=False)
 
 
 @app.command()
-def summary(output: Annotated[Path, typer.Option("--output", "-o")]) -> None:
+def summary(output: Annotated[Path, typer.Option("--output", "-o")],
+            verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """Print the latest published summary (with stale, failed, cached and carried-over sources)."""
-    from ducpho_etl.publish import latest_run, read_manifest
+    from ducpho_etl.publish import latest_run, read_manifest, read_summary_csv
 
     run_dir = latest_run(output)
     if run_dir is None:
-        console.print(f"[red]No published run in {output}")
+        console.print(f"[red]Chưa có lần chạy nào được công bố trong {output} / no published run",
+                      highlight=False)
         raise typer.Exit(1)
     sources = read_manifest(run_dir).get("sources", {})
-    console.print(_summary_table(pl.read_csv(run_dir / "summary.csv"), f"Run {run_dir.name}",
-                                 sources))
-    _print_notes(sources)
+    table = read_summary_csv(run_dir / "summary.csv")
+    console.print(summary_table(table, f"Kết quả lần chạy {run_dir.name}", sources, verbose,
+                                console.width))
+    _print_notes(sources, dict(table.select("source", "label").iter_rows()))
+    _last_line(output, run_dir, sources)
 
 
 @app.command()
@@ -143,9 +218,13 @@ def sample(
     """Generate the synthetic registry, extracts and (separately) their truth."""
     from ducpho_etl.sample import generate_sample
 
-    with console.status(f"generating sample at scale {scale} ..."):
+    with console.status(f"đang tạo dữ liệu mẫu, tỷ lệ {fmt_decimal(scale, 2)} ..."):
         info = generate_sample(output, scale=scale, seed=seed)
-    console.print(f"sample written to {output} ({info})")
+    files = info.get("files") or []
+    console.print(f"Đã tạo dữ liệu mẫu trong {output} / sample written: CSDL dân cư "
+                  f"{fmt_int(info.get('registry_rows'))} người, {fmt_int(len(files))} tệp danh sách "
+                  f"(input/), đáp án riêng trong truth/; {fmt_decimal(info.get('seconds'), 1)} giây",
+                  highlight=False)
 
 
 @app.command()
@@ -163,13 +242,14 @@ def evaluate(
         raise typer.Exit(1)
     result = evaluate_run(run_dir, truth)
     console.print(f"link precision: {result['precision']:.5f}  "
-                  f"({result['links_correct']:,} correct of {result['links_made']:,} made)")
-    console.print(f"link recall:    {result['recall']:.5f}  (of {result['links_due']:,} due)")
+                  f"({fmt_int(result['links_correct'])} correct of {fmt_int(result['links_made'])} made)")
+    console.print(f"link recall:    {result['recall']:.5f}  (of {fmt_int(result['links_due'])} due)")
     console.print(f"link F1:        {result['f1']:.5f}")
     console.print(f"recall on rows without a usable ID: {result['no_id_recall']:.5f} "
-                  f"(of {result['no_id_due']:,})")
-    console.print(f"truth 'review' rows (namesakes, excluded from recall): {result['review_truth_rows']:,}, "
-                  f"linked anyway: {result['review_truth_linked']:,}")
+                  f"(of {fmt_int(result['no_id_due'])})")
+    console.print("truth 'review' rows (namesakes, excluded from recall): "
+                  f"{fmt_int(result['review_truth_rows'])}, "
+                  f"linked anyway: {fmt_int(result['review_truth_linked'])}")
     console.print(f"persons matched twice in a source: {result['persons_matched_twice']}")
     console.print(f"status agreement: {result['status_agreement']:.5f}")
     console.print(f"rows lost: {result['rows_lost']}   rows not in truth: {result['rows_extra']}")

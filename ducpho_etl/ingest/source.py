@@ -7,6 +7,7 @@ spreadsheet program shows: nothing is judged here (junk rows stay data; total ro
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -117,6 +118,11 @@ class FrameBuilder:
         columns["numeric_cells"].extend(rows.numeric_cells)
         if len(columns["source"]) >= CHUNK_ROWS:
             self.flush()
+
+    @property
+    def rows(self) -> int:
+        """Rows added so far (for progress)."""
+        return sum(f.height for f in self.frames) + len(self.columns["source"])
 
     def flush(self) -> None:
         if self.columns["source"]:
@@ -265,14 +271,17 @@ def read_file_tables(
 
 
 def read_source(source_dir: Path, contract: SourceContract,
-                follow_symlinks: bool | None = None) -> tuple[pl.DataFrame, list[dict]]:
+                follow_symlinks: bool | None = None,
+                on_file: Callable[[str, int, int, int], None] | None = None,
+                ) -> tuple[pl.DataFrame, list[dict]]:
     """Read every extract file (.csv, .txt, .xlsx, .xls) of one source folder.
 
     Files are read in order of their relative posix path; hidden files and ~$ lock files are
     ignored. Returns (frame, file_reports); see frame_schema() for the frame's columns. Raises
     IngestError for a folder without extract files, for anything in it that cannot be listed
     (an unreadable folder, a symbolic link not followed: listing.list_extracts) and for any
-    unreadable file.
+    unreadable file. `on_file(file, files done, files total, rows so far)` is called after each
+    file (progress display).
     """
     source_dir = Path(source_dir)
     label = source_dir.name or str(source_dir)
@@ -289,11 +298,13 @@ def read_source(source_dir: Path, contract: SourceContract,
     limits = Limits.from_env()
     builder = FrameBuilder()
     reports: list[dict] = []
-    for path in paths:
+    for done, path in enumerate(paths, start=1):
         _, file_reports = read_file_tables(
             path, path.relative_to(source_dir).as_posix(), contract, limits, builder
         )
         reports.extend(file_reports)
+        if on_file is not None:
+            on_file(path.relative_to(source_dir).as_posix(), done, len(paths), builder.rows)
     reports.extend({"file": rel, "skipped": "not an extract file type (.csv, .txt, .xlsx, .xls)"}
                    for rel in listing.ignored)
     return builder.frame(), reports

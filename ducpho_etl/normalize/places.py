@@ -279,3 +279,27 @@ def _places_core(df: pl.DataFrame, xa_col: str, address_col: str) -> pl.DataFram
     return df.drop(
         "__xt", "__dt", "__xm", "__dm", "__xcode", "__xh", "__dh", "__old", "__hit", "__unk"
     )
+
+
+def _unit_label(p: dict) -> str:
+    return ("Phường " if p["kind"] == "phuong" else "Xã ") + p["name"]
+
+
+# code -> "Phường Đức Phổ" (units from 1 Jul 2025) / "Xã Phổ Nhơn" (units before it)
+UNIT_NAMES_2025 = {p["code"]: _unit_label(p) for p in PLACES if not _is_old(p)}
+UNIT_NAMES_BEFORE = {p["code"]: _unit_label(p) for p in PLACES if _is_old(p)}
+
+
+def commune_name_exprs(new_code: str = "xa_2025", code: str = "ma_xa",
+                       codes: str = "reason_codes") -> list[pl.Expr]:
+    """The normalised commune as officers name it: `commune_2025_name` (the unit from 1 Jul 2025)
+    and `commune_pre2025_name` (the unit before, when the row named an old unit; a row that named
+    a new unit cannot be placed in one old unit, so it has none)."""
+    old = pl.col(codes).list.contains("place_old_unit").fill_null(False)
+    return [
+        pl.col(new_code).replace_strict(UNIT_NAMES_2025, default=None, return_dtype=pl.String)
+        .alias("commune_2025_name"),
+        pl.when(old).then(pl.col(code).replace_strict(UNIT_NAMES_BEFORE, default=None,
+                                                      return_dtype=pl.String))
+        .otherwise(pl.lit(None, pl.String)).alias("commune_pre2025_name"),
+    ]

@@ -13,6 +13,7 @@ import time
 import uuid
 from pathlib import Path
 
+from ducpho_etl.privacy import restrict
 from ducpho_etl.report.history import run_history, write_history
 from ducpho_etl.report.html import render
 from ducpho_etl.report.model import RunReport, load_run
@@ -34,6 +35,7 @@ def build_report(run_dir: Path) -> dict:
     html_path = run_dir / "report.html"
     tmp_html = run_dir / f".report-{tag}.html"
     tmp_html.write_text(render(report), encoding="utf-8")
+    restrict(tmp_html)
     os.replace(tmp_html, html_path)
     timings["html"] = time.perf_counter() - t
 
@@ -42,6 +44,7 @@ def build_report(run_dir: Path) -> dict:
     tmp_xlsx = run_dir / f".report-{tag}.xlsx"
     try:
         write_workbook(report, tmp_xlsx)
+        restrict(tmp_xlsx)
         os.replace(tmp_xlsx, xlsx_path)
     finally:
         tmp_xlsx.unlink(missing_ok=True)
@@ -52,6 +55,7 @@ def build_report(run_dir: Path) -> dict:
     staging = run_dir / f".returns-{tag}"
     try:
         written = write_returns(report, staging)
+        restrict(staging)  # names and ID numbers as sent: owner-only whatever the umask
         old = run_dir / f".returns-old-{tag}"
         if returns_dir.exists():
             os.replace(returns_dir, old)

@@ -1,4 +1,5 @@
-"""Trends over every published run: cleaned counts per source, OUTPUT/history.html."""
+"""Trends over every published run: cleaned counts and rows needing action per source (agency),
+OUTPUT/history.html with links to each run's report and return lists."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.privacy import restrict
+from ducpho_etl.publish import read_summary_csv
 from ducpho_etl.report import charts
+from ducpho_etl.report.model import action_counts
 from ducpho_etl.report.numbers import fmt_datetime, fmt_int
 
 HISTORY_SCHEMA = {"run_id": pl.Utf8, "started_utc": pl.Utf8, "source": pl.Utf8, "label": pl.Utf8,
-                  "raw_rows": pl.Int64, "cleaned": pl.Int64, "stale": pl.Boolean, "failed": pl.Boolean}
+                  "raw_rows": pl.Int64, "cleaned": pl.Int64, "needs_action": pl.Int64,
+                  "stale": pl.Boolean, "failed": pl.Boolean}
 
 
 def run_history(output: Path) -> pl.DataFrame:
@@ -29,7 +34,9 @@ def run_history(output: Path) -> pl.DataFrame:
         summary_path = folder / "summary.csv"
         if not summary_path.is_file():
             continue
-        summary = pl.read_csv(summary_path, schema_overrides={"source": pl.Utf8, "label": pl.Utf8})
+        summary = read_summary_csv(summary_path)
+        action, _ = action_counts(folder)
+        action["total"] = sum(action.values())
         manifest = {}
         if (folder / "manifest.json").is_file():
             try:
@@ -43,6 +50,8 @@ def run_history(output: Path) -> pl.DataFrame:
             pl.lit(folder.name).alias("run_id"),
             pl.lit(manifest.get("started_utc"), pl.Utf8).alias("started_utc"),
             "source", "label", pl.col("raw_rows").cast(pl.Int64), pl.col("cleaned").cast(pl.Int64),
+            pl.col("source").replace_strict(action, default=None, return_dtype=pl.Int64)
+            .alias("needs_action"),
             pl.col("source").is_in(list(stale)).alias("stale"),
             pl.col("source").is_in(list(failed)).alias("failed")))
     if not frames:
@@ -50,13 +59,14 @@ def run_history(output: Path) -> pl.DataFrame:
     return pl.concat(frames).select(list(HISTORY_SCHEMA))
 
 
-def history_table(history: pl.DataFrame) -> pl.DataFrame:
-    """Wide: one row per run, one column of cleaned counts per source (and the total)."""
+def history_table(history: pl.DataFrame, values: str = "cleaned") -> pl.DataFrame:
+    """Wide: one row per run, one column of `values` (cleaned, needs_action) per source (and the
+    total)."""
     if not history.height:
         return pl.DataFrame({"run_id": []}, schema={"run_id": pl.Utf8})
     order = history.unique("source", maintain_order=True)["source"].to_list()
     order = [s for s in order if s != "total"] + (["total"] if "total" in order else [])
-    wide = history.pivot(on="source", index="run_id", values="cleaned", aggregate_function="first")
+    wide = history.pivot(on="source", index="run_id", values=values, aggregate_function="first")
     return wide.select("run_id", *[s for s in order if s in wide.columns]).sort("run_id")
 
 
@@ -71,7 +81,9 @@ def render_history(history: pl.DataFrame) -> str:
            ".note{font-size:13px;color:#555}")
     parts = ["<!DOCTYPE html>", '<html lang="vi"><head><meta charset="utf-8">',
              "<title>Diễn biến dữ liệu sạch qua các lần chạy</title>", f"<style>{css}</style></head>",
-             "<body><main><h1>Diễn biến số dữ liệu sạch theo nguồn qua các lần chạy</h1>"]
+             "<body><main><h1>Diễn biến dữ liệu sạch và dòng cần xử lý theo nguồn qua các lần chạy</h1>",
+             '<p><a href="latest/report.html">Báo cáo lần chạy mới nhất</a> · '
+             '<a href="latest/returns/">Danh sách trả về mới nhất</a></p>']
     if not history.height:
         parts.append('<p class="note">Chưa có lần chạy nào được công bố.</p></main></body></html>')
         return "\n".join(parts)
@@ -79,27 +91,34 @@ def render_history(history: pl.DataFrame) -> str:
     x_labels = [_run_label(r, s) for r, s in runs.select("run_id", "started_utc").iter_rows()]
     parts.append(f'<p class="note">{fmt_int(runs.height)} lần chạy đã công bố, từ {escape(x_labels[0])} '
                  f"đến {escape(x_labels[-1])}. Mỗi biểu đồ có thang đo riêng.</p>")
-    parts.append('<div class="grid">')
     sources = history.unique("source", maintain_order=True).select("source", "label").rows()
     sources = [s for s in sources if s[0] == "total"] + [s for s in sources if s[0] != "total"]
-    for key, label in sources:
-        series = history.filter(pl.col("source") == key).select("run_id", "cleaned")
-        by_run = dict(series.iter_rows())
-        values = [by_run.get(r) for r in runs["run_id"]]
-        color = "#0b3d66" if key == "total" else "#1f6f43"
-        parts.append("<div>" + charts.line_panel(label or key, x_labels, values, color) + "</div>")
-    parts.append("</div>")
-    wide = history_table(history)
-    labels = dict(history.select("source", "label").unique("source").iter_rows())
     flags = {(r, s) for r, s, st in history.select("run_id", "source", "stale").iter_rows() if st}
-    head = "".join(f"<th>{escape(labels.get(c) or c)}</th>" for c in wide.columns[1:])
-    parts.append(f"<table><thead><tr><th>Lần chạy</th>{head}</tr></thead><tbody>")
-    for row in wide.iter_rows(named=True):
-        cells = "".join(
-            f'<td class="n{" s" if (row["run_id"], c) in flags else ""}">{fmt_int(row[c])}</td>'
-            for c in wide.columns[1:])
-        parts.append(f"<tr><td><code>{escape(row['run_id'])}</code></td>{cells}</tr>")
-    parts.append("</tbody></table>")
+    started = dict(history.select("run_id", "started_utc").unique("run_id").iter_rows())
+    labels = dict(history.select("source", "label").unique("source").iter_rows())
+    for values, heading, color in (("cleaned", "Dữ liệu sạch", "#1f6f43"),
+                                   ("needs_action", "Dòng cần cơ quan xử lý (trả về)", "#c0392b")):
+        parts.append(f"<h2>{heading}</h2>")
+        parts.append('<div class="grid">')
+        for key, label in sources:
+            by_run = dict(history.filter(pl.col("source") == key).select("run_id", values).iter_rows())
+            series = [by_run.get(r) for r in runs["run_id"]]
+            shade = "#0b3d66" if key == "total" else color
+            parts.append("<div>" + charts.line_panel(label or key, x_labels, series, shade) + "</div>")
+        parts.append("</div>")
+        wide = history_table(history, values)
+        head = "".join(f"<th>{escape(labels.get(c) or c)}</th>" for c in wide.columns[1:])
+        parts.append(f"<table><thead><tr><th>Lần chạy (giờ Việt Nam)</th>{head}</tr></thead><tbody>")
+        for row in wide.iter_rows(named=True):
+            cells = "".join(
+                f'<td class="n{" s" if (row["run_id"], c) in flags else ""}">{fmt_int(row[c])}</td>'
+                for c in wide.columns[1:])
+            run = escape(row["run_id"])
+            when = escape(_run_label(row["run_id"], started.get(row["run_id"])))
+            parts.append(f'<tr><td><a href="runs/{run}/report.html">{when}</a> '
+                         f'(<a href="runs/{run}/returns/">trả về</a>)<br><code>{run}</code></td>'
+                         f"{cells}</tr>")
+        parts.append("</tbody></table>")
     if flags:
         parts.append('<p class="note">Ô nền cam: số liệu cũ mang sang từ lần chạy trước (nguồn bị lỗi).</p>')
     parts.append("</main></body></html>")
@@ -121,4 +140,5 @@ def write_history(output: Path) -> tuple[pl.DataFrame, Path]:
 def _atomic_write(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
+    restrict(tmp)
     os.replace(tmp, path)

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from html import escape
 
+import polars as pl
+
 from ducpho_etl.report import charts
-from ducpho_etl.report.model import COUNT_COLUMNS, STATUS_COLUMNS, RunReport, short_sha
+from ducpho_etl.report.model import STATUS_COLUMNS, RunReport, reasons_overall, short_sha
 from ducpho_etl.report.numbers import fmt_bytes, fmt_datetime, fmt_int, fmt_pct
 
 CSS = """
@@ -46,7 +48,10 @@ code{font-size:12.5px;font-family:Consolas,'DejaVu Sans Mono',monospace}
 .chart{margin:8px 0 18px}
 footer{margin-top:30px;font-size:12.5px;color:#666;border-top:1px solid #ddd;padding-top:8px}
 @media print{body{background:#fff}main{max-width:none;padding:0}h2{break-after:avoid}
- .chart,table,.warn{break-inside:avoid}@page{size:A4 landscape;margin:12mm}}
+ .chart,table,.warn,figure{break-inside:avoid}h3{break-after:avoid}
+ nav{display:none}@page{size:A4 landscape;margin:12mm}}
+figure{margin:0}
+nav{font-size:14px;margin:0 0 10px}nav a{margin-right:14px}
 """
 
 LEGEND = [("cleaned", "Sạch (khớp)"), ("duplicate", "Trùng"), ("deceased", "Đã chết"),
@@ -74,9 +79,10 @@ def render(report: RunReport) -> str:
         f'<p class="meta">Đề án 06 · Lần chạy <code>{escape(report.run_id)}</code> · '
         f"bắt đầu lúc {escape(fmt_datetime(report.started))}</p>",
     ]
+    parts.append(_links(report))
     parts += _notices(report)
     parts.append(f'<p class="headline">{escape(report.headline())}.</p>')
-    need_action = sum(total[c] for c in COUNT_COLUMNS if c != "cleaned")
+    need_action = report.needs_action
     share = fmt_pct(total["cleaned"], total["raw_rows"])
     parts.append('<div class="cards">'
                  + _card(fmt_int(total["raw_rows"]), "dòng dữ liệu đã đọc")
@@ -85,14 +91,91 @@ def render(report: RunReport) -> str:
                  + _card(fmt_int(total["deceased"]), "người đã chết còn trong danh sách")
                  + "</div>")
     parts += _status_table(report, flagged)
+    parts += _returns_table(report)
+    parts += _communes(report)
     parts += _charts(report)
     parts += _inputs(report)
     parts.append("<footer>Báo cáo chỉ có số đếm, không có dữ liệu cá nhân. Danh sách từng dòng cần xử lý "
-                 "của mỗi cơ quan nằm trong thư mục <code>returns/</code> cạnh báo cáo này "
+                 'của mỗi cơ quan nằm trong thư mục <a href="returns/"><code>returns/</code></a> cạnh '
+                 "báo cáo này "
                  "(chỉ gửi cho đúng cơ quan đó). Số liệu được đọc từ <code>summary.csv</code> và "
                  "<code>manifest.json</code> của lần chạy.</footer>")
     parts.append("</main></body></html>")
     return "\n".join(parts)
+
+
+def _links(report: RunReport) -> str:
+    """Links to the return lists of this run and to the history page (relative: the run folder
+    moves with its files; history.html sits in OUTPUT/, two folders up)."""
+    return ('<nav><a href="returns/">Danh sách trả về các cơ quan (returns/)</a>'
+            '<a href="#tra-ve">Số dòng cần xử lý theo cơ quan</a>'
+            '<a href="#xa-phuong">Theo xã, phường</a>'
+            '<a href="../../history.html">Diễn biến qua các lần chạy (history.html)</a></nav>')
+
+
+def _returns_table(report: RunReport) -> list[str]:
+    """Rows each agency must act on, with a link to its return list."""
+    labels = dict(report.summary.select("source", "label").iter_rows())
+    out = ['<h2 id="tra-ve">Danh sách trả về cơ quan</h2>',
+           '<table><thead><tr><th>Nguồn</th><th>Dòng cần xử lý</th><th>Danh sách</th></tr></thead><tbody>']
+    order = [k for k in report.sources["source"].to_list() if k in report.action]
+    for key, rows in ((k, report.action[k]) for k in order):
+        link = (f'<a href="returns/{escape(key)}.xlsx">returns/{escape(key)}.xlsx</a>' if rows
+                else "không có dòng cần xử lý")
+        out.append(f"<tr><td>{escape(labels.get(key, key))}</td><td class=\"n\">{fmt_int(rows)}</td>"
+                   f"<td>{link}</td></tr>")
+    out.append(f'<tr class="total"><td>Tổng cộng</td><td class="n">{fmt_int(report.needs_action)}</td>'
+               "<td></td></tr></tbody></table>")
+    other = sum(report.non_person.values())
+    if other:
+        out.append(f'<p class="note">Không tính {fmt_int(other)} dòng tổng cộng, cộng phụ hoặc ký tên '
+                   "của tệp gốc: các dòng này được đếm trong Loại bỏ (để khớp số dòng đọc) nhưng không "
+                   "phải người nên không gửi trả.</p>")
+    return out
+
+
+def _communes(report: RunReport) -> list[str]:
+    """Rows per xã/phường (units from 1 Jul 2025) and outcome, and cleaned rows per xã/phường and
+    source: the columns add up to the per-source table above."""
+    communes = report.communes
+    out = ['<h2 id="xa-phuong">Kết quả theo xã, phường</h2>',
+           '<p class="note">Theo đơn vị hành chính từ 01/07/2025, nhận ra từ cột xã/phường hoặc địa '
+           "chỉ của từng dòng; dòng không nhận ra được xã/phường tính vào “Không rõ xã/phường”. "
+           "Tổng mỗi cột bằng dòng Tổng cộng của bảng theo nguồn.</p>"]
+    if communes is None or not communes.height:
+        out.append('<p class="note">Không có dữ liệu.</p>')
+        return out
+    by_commune = communes.group_by("commune", maintain_order=True).agg(
+        [pl.col(c).sum() for c in STATUS_COLUMNS])
+    head = "".join(f"<th>{escape(v)}</th>" for v in STATUS_COLUMNS.values())
+    out.append(f"<table><thead><tr><th>Xã/phường</th>{head}<th>Tỷ lệ sạch</th></tr></thead><tbody>")
+    for row in [*by_commune.iter_rows(named=True),
+                {"commune": "Tổng cộng", **{c: int(by_commune[c].sum()) for c in STATUS_COLUMNS}}]:
+        css = ' class="total"' if row["commune"] == "Tổng cộng" else ""
+        cells = "".join(f'<td class="n">{fmt_int(row[c])}</td>' for c in STATUS_COLUMNS)
+        out.append(f"<tr{css}><td>{escape(row['commune'])}</td>{cells}"
+                   f'<td class="n">{fmt_pct(row["cleaned"], row["raw_rows"])}</td></tr>')
+    out.append("</tbody></table>")
+    sources = report.sources.select("source", "label").rows()
+    wide = communes.pivot(on="source", index="commune", values="cleaned", aggregate_function="sum")
+    head = "".join(f"<th>{escape(label)}</th>" for _, label in sources)
+    out.append("<h3>Dữ liệu sạch theo xã, phường và nguồn</h3>")
+    out.append(f"<table><thead><tr><th>Xã/phường</th>{head}<th>Tổng cộng</th></tr></thead><tbody>")
+    for row in wide.iter_rows(named=True):
+        values = [int(row.get(key) or 0) for key, _ in sources]
+        cells = "".join(f'<td class="n">{fmt_int(v)}</td>' for v in [*values, sum(values)])
+        out.append(f"<tr><td>{escape(row['commune'])}</td>{cells}</tr>")
+    totals = [int(wide[key].sum()) if key in wide.columns else 0 for key, _ in sources]
+    cells = "".join(f'<td class="n">{fmt_int(v)}</td>' for v in [*totals, sum(totals)])
+    out.append(f'<tr class="total"><td>Tổng cộng</td>{cells}</tr></tbody></table>')
+    names = by_commune["commune"].to_list()
+    out.append('<figure><h3>Số dòng đọc và dữ liệu sạch theo xã, phường</h3><div class="chart">'
+               + charts.grouped_bars("Số dòng đọc và dữ liệu sạch theo xã, phường", names,
+                                     [("Số dòng đọc", charts.PALETTE["raw"],
+                                       by_commune["raw_rows"].to_list()),
+                                      ("Sạch (khớp)", charts.PALETTE["cleaned"],
+                                       by_commune["cleaned"].to_list())]) + "</div></figure>")
+    return out
 
 
 def _card(number: str, text: str) -> str:
@@ -137,16 +220,18 @@ def _status_table(report: RunReport, flagged: dict) -> list[str]:
 def _charts(report: RunReport) -> list[str]:
     src = report.sources
     labels = src["label"].to_list()
-    out = ["<h2>Biểu đồ</h2>", "<h3>Dữ liệu sạch so với số dòng đọc, theo nguồn</h3>",
+    out = ["<h2>Biểu đồ</h2>", "<figure><h3>Dữ liệu sạch so với số dòng đọc, theo nguồn</h3>",
            '<div class="chart">' + charts.grouped_bars(
                "Dữ liệu sạch so với số dòng đọc",
                labels, [("Số dòng đọc", charts.PALETTE["raw"], src["raw_rows"].to_list()),
-                        ("Sạch (khớp)", charts.PALETTE["cleaned"], src["cleaned"].to_list())]) + "</div>",
-           "<h3>Các dòng cần xử lý (trả về cơ quan): tỷ lệ từng loại trong mỗi nguồn</h3>",
+                        ("Sạch (khớp)", charts.PALETTE["cleaned"], src["cleaned"].to_list())])
+           + "</div></figure>",
+           "<figure><h3>Các dòng không sạch: tỷ lệ từng loại trong mỗi nguồn</h3>",
            '<div class="chart">' + charts.stacked_shares(
                "Các dòng cần xử lý: tỷ lệ từng loại trong mỗi nguồn", labels,
-               [(label, charts.PALETTE[key], src[key].to_list()) for key, label in LEGEND[1:]]) + "</div>"]
-    reasons = report.reasons
+               [(label, charts.PALETTE[key], src[key].to_list()) for key, label in LEGEND[1:]])
+           + "</div></figure>"]
+    reasons = reasons_overall(report.reasons) if report.reasons is not None else None
     note = "Một dòng có thể có nhiều lý do, nên tổng có thể lớn hơn số dòng."
     for status, heading, color in (("rejected", "Lý do loại bỏ", charts.PALETTE["rejected"]),
                                    ("review", "Lý do cần xác minh", charts.PALETTE["review"])):
@@ -156,8 +241,9 @@ def _charts(report: RunReport) -> list[str]:
             chosen = reasons.filter((reasons["status"] == status) & ~reasons["note"])
             items = [(t, int(n)) for t, n in chosen.select("text", "rows").iter_rows()][:12]
         rows = int(report.total[{"rejected": "rejected", "review": "review"}[status]])
-        out.append(f"<h3>{heading} ({fmt_int(rows)} dòng)</h3>")
-        out.append('<div class="chart">' + charts.simple_bars(heading, items, color, note=note) + "</div>")
+        out.append(f"<figure><h3>{heading} ({fmt_int(rows)} dòng)</h3>")
+        out.append('<div class="chart">' + charts.simple_bars(heading, items, color, note=note)
+                   + "</div></figure>")
     return out
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from ducpho_etl.privacy import scrub
+from ducpho_etl.publish import read_summary_csv
 from ducpho_etl.reasons import catalogue
 from ducpho_etl.report.numbers import fmt_date, fmt_int
 from ducpho_etl.validate import ROW_CHECKS
@@ -43,6 +44,19 @@ NOTE_CODES = frozenset({
 
 
 REJECT_CODES = frozenset(code for code, (severity, _) in ROW_CHECKS.items() if severity == "reject")
+
+# Statuses an agency must act on (return lists, "needs action" figures).
+ACTION_STATUSES = ("deceased", "review", "not_found", "duplicate", "rejected")
+# What a reason is for the row it is on: the cause of its status, a repair already made, or
+# another problem of a rejected row (not why it was rejected, still worth fixing).
+REASON_KINDS = {"cause": "Nguyên nhân", "repaired": "Đã tự sửa", "other": "Vấn đề khác của dòng"}
+UNKNOWN_COMMUNE = "Không rõ xã/phường"
+
+
+def is_person_row() -> pl.Expr:
+    """A row about a person: not a total, subtotal or signature line of the extract (those are
+    kept for the accounting, counted in raw_rows and rejected, but never sent back to agencies)."""
+    return pl.col("row_kind").is_null() | (pl.col("row_kind") == "data")
 
 
 @dataclass
@@ -79,8 +93,16 @@ class RunReport:
     summary: pl.DataFrame  # summary.csv, sources then the total row
     manifest: dict
     notices: list[Notice] = field(default_factory=list)
-    reasons: pl.DataFrame | None = None  # status, code, text, rows
+    reasons: pl.DataFrame | None = None  # source, status, code, text, rows, kind
     inputs: pl.DataFrame | None = None  # per file: source, label, file, sheets, encoding, rows, size, sha
+    # per source: rows an agency must act on (person rows only), and non-person rows (totals...)
+    action: dict[str, int] = field(default_factory=dict)
+    non_person: dict[str, int] = field(default_factory=dict)
+    communes: pl.DataFrame | None = None  # source, commune, raw_rows + the six outcomes
+
+    @property
+    def needs_action(self) -> int:
+        return sum(self.action.values())
 
     @property
     def sources(self) -> pl.DataFrame:
@@ -121,7 +143,7 @@ class RunReport:
 
 def load_run(run_dir: Path) -> RunReport:
     run_dir = Path(run_dir)
-    summary = pl.read_csv(run_dir / "summary.csv", schema_overrides={"source": pl.Utf8, "label": pl.Utf8})
+    summary = read_summary_csv(run_dir / "summary.csv")
     for column in STATUS_COLUMNS:
         if column not in summary.columns:
             summary = summary.with_columns(pl.lit(0, pl.Int64).alias(column))
@@ -133,7 +155,64 @@ def load_run(run_dir: Path) -> RunReport:
     report.notices = notices(summary, manifest)
     report.reasons = reason_counts(run_dir)
     report.inputs = input_files(summary, manifest)
+    report.action, report.non_person = action_counts(run_dir)
+    report.communes = commune_counts(run_dir)
     return report
+
+
+def _recon_files(run_dir: Path) -> list[Path]:
+    return sorted((Path(run_dir) / "reconciliation").glob("*.parquet"))
+
+
+def _with_row_kind(path: Path, columns: list[str]) -> pl.LazyFrame:
+    """Columns of one reconciliation file; row_kind null where an older run lacks it."""
+    schema = pl.read_parquet_schema(path)
+    frame = pl.scan_parquet(path).select([c for c in columns if c in schema])
+    missing = [c for c in columns if c not in schema]
+    return frame.with_columns([pl.lit(None, pl.Utf8).alias(c) for c in missing]).select(columns)
+
+
+def action_counts(run_dir: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """({source: person rows needing action}, {source: non-person rows}) of one run."""
+    action: dict[str, int] = {}
+    other: dict[str, int] = {}
+    for path in _recon_files(run_dir):
+        counts = (_with_row_kind(path, ["status", "row_kind"])
+                  .select((pl.col("status").is_in(list(ACTION_STATUSES)) & is_person_row()).sum()
+                          .alias("a"), (~is_person_row()).sum().alias("o")).collect().row(0))
+        action[path.stem], other[path.stem] = int(counts[0] or 0), int(counts[1] or 0)
+    return action, other
+
+
+def commune_counts(run_dir: Path) -> pl.DataFrame:
+    """Rows per (source, commune from 1 Jul 2025) and outcome: each source's rows over its
+    communes (UNKNOWN_COMMUNE for rows with none) add up to its summary row."""
+    schema = {"source": pl.Utf8, "commune": pl.Utf8, **{c: pl.Int64 for c in STATUS_COLUMNS}}
+    frames = []
+    for path in _recon_files(run_dir):
+        columns = pl.read_parquet_schema(path)
+        if "commune_2025_name" in columns:
+            name = pl.col("commune_2025_name")
+        elif "xa_2025" in columns:
+            from ducpho_etl.normalize.places import UNIT_NAMES_2025
+
+            name = pl.col("xa_2025").replace_strict(UNIT_NAMES_2025, default=None,
+                                                    return_dtype=pl.Utf8)
+        else:
+            name = pl.lit(None, pl.Utf8)
+        frames.append(pl.scan_parquet(path).select(
+            pl.lit(path.stem).alias("source"), name.fill_null(UNKNOWN_COMMUNE).alias("commune"),
+            pl.col("status").replace_strict(STATUS_TO_COLUMN, default=None).alias("column")))
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    long = pl.concat(frames).group_by("source", "commune", "column").agg(pl.len()).collect()
+    wide = long.pivot(on="column", index=["source", "commune"], values="len")
+    for column in COUNT_COLUMNS:
+        if column not in wide.columns:
+            wide = wide.with_columns(pl.lit(0).alias(column))
+    wide = wide.with_columns(pl.col(COUNT_COLUMNS).fill_null(0).cast(pl.Int64))
+    return (wide.with_columns(pl.sum_horizontal(COUNT_COLUMNS).alias("raw_rows"))
+            .select(list(schema)).sort("source", pl.col("commune") == UNKNOWN_COMMUNE, "commune"))
 
 
 def notices(summary: pl.DataFrame, manifest: dict) -> list[Notice]:
@@ -155,25 +234,41 @@ def notices(summary: pl.DataFrame, manifest: dict) -> list[Notice]:
 
 
 def reason_counts(run_dir: Path) -> pl.DataFrame:
-    """Rows per (status, reason code) over every source, with the Vietnamese text of the code."""
-    files = sorted((run_dir / "reconciliation").glob("*.parquet"))
-    schema = {"status": pl.Utf8, "code": pl.Utf8, "rows": pl.UInt32, "text": pl.Utf8, "note": pl.Boolean}
+    """Rows per (source, status, reason code), with the Vietnamese text of the code and its kind
+    (REASON_KINDS): a rejected row's causes are its reject codes, its other codes (ID missing...)
+    problems of the row besides; repairs already made are "repaired". `note` is True for
+    everything that is not a cause (kept for readers of older versions)."""
+    files = _recon_files(run_dir)
+    schema = {"source": pl.Utf8, "status": pl.Utf8, "code": pl.Utf8, "rows": pl.UInt32,
+              "text": pl.Utf8, "kind": pl.Utf8, "note": pl.Boolean}
     if not files:
         return pl.DataFrame(schema=schema)
-    counts = (pl.scan_parquet(files).select("status", "reason_codes")
+    from ducpho_etl.reasons import one_text_per_cause
+
+    counts = (pl.concat([_with_row_kind(p, ["status", "reason_codes", "row_kind"])
+                         .with_columns(pl.lit(p.stem).alias("source")) for p in files])
               .filter(pl.col("status") != "matched")
-              .explode("reason_codes").drop_nulls("reason_codes")
-              .group_by("status", pl.col("reason_codes").alias("code")).agg(pl.len().alias("rows"))
+              .select("source", "status", one_text_per_cause(pl.col("reason_codes")).alias("code"))
+              .explode("code").drop_nulls("code")
+              .group_by("source", "status", "code").agg(pl.len().alias("rows"))
               .collect())
     texts = {code: vi for code, (vi, _en) in catalogue().items()}
+    kind = (pl.when(pl.col("code").is_in(list(NOTE_CODES))).then(pl.lit("repaired"))
+            .when((pl.col("status") == "rejected") & ~pl.col("code").is_in(list(REJECT_CODES)))
+            .then(pl.lit("other")).otherwise(pl.lit("cause")))
     return (counts.with_columns(
         pl.col("code").replace_strict(texts, default=pl.col("code")).alias("text"),
-        # a rejected row's causes are its reject codes; its other codes (ID missing...) are notes
-        (pl.col("code").is_in(list(NOTE_CODES))
-         | ((pl.col("status") == "rejected") & ~pl.col("code").is_in(list(REJECT_CODES)))).alias("note"),
-        pl.col("rows").cast(pl.UInt32))
-        .sort(["status", "rows", "code"], descending=[False, True, False])
+        kind.alias("kind"), pl.col("rows").cast(pl.UInt32))
+        .with_columns((pl.col("kind") != "cause").alias("note"))
+        .sort(["source", "status", "rows", "code"], descending=[False, False, True, False])
         .select(list(schema)))
+
+
+def reasons_overall(reasons: pl.DataFrame) -> pl.DataFrame:
+    """reason_counts summed over the sources: status, code, text, kind, note, rows."""
+    return (reasons.group_by("status", "code", "text", "kind", "note")
+            .agg(pl.col("rows").sum().cast(pl.UInt32))
+            .sort(["status", "rows", "code"], descending=[False, True, False]))
 
 
 def input_files(summary: pl.DataFrame, manifest: dict) -> pl.DataFrame:
@@ -182,7 +277,8 @@ def input_files(summary: pl.DataFrame, manifest: dict) -> pl.DataFrame:
     rows = []
     for f in manifest.get("registry_files") or []:
         rows.append({"source": "registry", "label": "CSDL dân cư (CCCD)", "file": f.get("file"),
-                     "sheets": 0, "encoding": f.get("encoding"), "rows": f.get("rows"),
+                     "sheets": 0, "encoding": f.get("encoding"),
+                     "rows": f.get("rows") or registry_rows(manifest, f),
                      "size_bytes": f.get("size_bytes"), "sha256": f.get("sha256")})
     for key, info in (manifest.get("sources") or {}).items():
         by_file: dict[str, dict] = {}
@@ -204,6 +300,20 @@ def input_files(summary: pl.DataFrame, manifest: dict) -> pl.DataFrame:
               "encoding": pl.Utf8, "rows": pl.Int64, "size_bytes": pl.Int64, "sha256": pl.Utf8,
               "physical_rows": pl.Int64, "other_rows": pl.Int64}
     return pl.DataFrame(rows, schema=schema)
+
+
+def registry_rows(manifest: dict, entry: dict) -> int | None:
+    """Rows of a registry file the manifest names (the run does not record them): counted from
+    the input folder when the file there still has the run's size, else None (shown "–")."""
+    path = Path(manifest.get("input") or "") / "registry" / str(entry.get("file") or "")
+    try:
+        if not manifest.get("input") or path.stat().st_size != entry.get("size_bytes"):
+            return None
+        scan = (pl.scan_parquet(path) if path.suffix.lower() == ".parquet"
+                else pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"))
+        return int(scan.select(pl.len()).collect().item())
+    except (OSError, pl.exceptions.PolarsError):
+        return None
 
 
 def short_sha(sha: str | None) -> str:

@@ -3,8 +3,13 @@
 One sheet per status that needs action plus a cover sheet (counts and instructions). Rows carry
 the file, sheet and row number an officer sees in the original file, the values as sent (raw_*),
 the reason in Vietnamese and what the registry may show: the linked person's masked ID for dead
-and duplicate rows, only the number of candidates for rows to check. Never another person's name
-or birth date.
+and duplicate rows, the candidates' masked IDs and their number for rows to check, and the
+commune as the pipeline understood it beside the commune as sent. Never another person's name or
+birth date. Total, subtotal and signature lines of the original are not people: never listed.
+
+Printed on A4 at 85 % (11 pt text prints at 9,4 pt): the columns that identify a row (STT, file,
+sheet, row, name) repeat on every printed page and the other columns continue on the next page
+instead of being squeezed to one page width.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import polars as pl
 
 from ducpho_etl.privacy import mask_id_expr
 from ducpho_etl.reasons import reason_text_expr
-from ducpho_etl.report.model import NOTE_CODES, Notice, RunReport
+from ducpho_etl.report.model import NOTE_CODES, Notice, RunReport, is_person_row
 from ducpho_etl.report.numbers import fmt_datetime
 from ducpho_etl.report.xlsx import Book, needs_quote, row_height
 
@@ -49,8 +54,19 @@ EXTRA_COLUMNS: dict[str, list[tuple[str, str, float]]] = {
     "duplicate": [("duplicate_of", "Trùng với dòng (tệp:dòng)", 20),
                   ("first_sheet", "Trang tính của dòng đó", 13),
                   ("registry_id", "Số định danh trong CSDL (che bớt)", 15)],
-    "review": [("candidate_count", "Số người trong CSDL có thể khớp", 12)],
+    "review": [("candidate_count", "Số người trong CSDL có thể khớp", 12),
+               ("candidates", "Người có thể khớp: số định danh (che bớt), mức khớp", 26)],
 }
+COMMUNE_COLUMN = ("commune", "Xã/phường đã nhận ra (từ 01/07/2025; trước đó)", 22)
+# The columns printed first (after the repeated identifying ones); the rest follow on the next
+# printed page.
+FIRST_PAGE = ["reason", "raw_ngay_sinh", "raw_gioi_tinh", "raw_so_dinh_danh", "raw_xa", "commune"]
+PRINT_SCALE = 85  # % of 11 pt: 9,4 pt on paper
+# usable width of an A4 landscape page in column-width characters at PRINT_SCALE
+# (297 mm - 2 x 10 mm margins = 10,9 in = 785 pt; a character of column width prints about
+# 7,2 pt wide in LibreOffice, 5,3 pt in Excel: the wider one, so that neither adds its own breaks)
+PAGE_CHARS = 785 / (7.2 * PRINT_SCALE / 100)
+MAX_CANDIDATES_SHOWN = 3
 
 
 def action_rows(parquet: Path) -> pl.DataFrame:
@@ -58,14 +74,18 @@ def action_rows(parquet: Path) -> pl.DataFrame:
     schema = pl.read_parquet_schema(parquet)
     raw = [c for c in RAW_COLUMNS if c in schema]
     wanted = ["source_file", "sheet", "source_row", "status", "person_id", "candidate_count",
-              "duplicate_of", "reason", "reason_codes", "name_key", *raw]
+              "duplicate_of", "reason", "reason_codes", "name_key", "row_kind", "evidence",
+              "ma_xa", "xa_2025", *raw]
     present = [c for c in wanted if c in schema]
     recon = pl.read_parquet(parquet, columns=present)
     for column in wanted:
         if column not in recon.columns:
             recon = recon.with_columns(pl.lit(None, pl.Utf8).alias(column))
-    frame = recon.with_row_index("_order").filter(pl.col("status").is_in(list(ACTION_SHEETS)))
-    frame = frame.with_columns(_cause_text(frame).alias("reason")).drop("reason_codes")
+    frame = (recon.with_row_index("_order")
+             .filter(pl.col("status").is_in(list(ACTION_SHEETS)) & is_person_row()))
+    frame = frame.with_columns(_cause_text(frame).alias("reason"), _commune_text(frame),
+                               _candidates_text(frame)).drop("reason_codes", "row_kind",
+                                                             "evidence", "ma_xa", "xa_2025")
     frame = frame.join(_first_sheets(frame, recon), on="_order", how="left")
     linked = pl.col("status").is_in(["deceased", "duplicate"]) & pl.col("person_id").is_not_null()
     return (frame.with_columns(
@@ -83,6 +103,48 @@ def _cause_text(frame: pl.DataFrame) -> pl.Series:
         pl.element().filter(~pl.element().is_in(list(NOTE_CODES)))).alias("c"))
         .select(reason_text_expr(pl.col("c"))).to_series())
     return causes.zip_with(causes.str.len_chars().fill_null(0) > 0, frame["reason"])
+
+
+def _commune_text(frame: pl.DataFrame) -> pl.Series:
+    """'Phường Đức Phổ (trước: Phường Phổ Minh)': the commune the pipeline recognised, from the
+    commune or address as sent; null when none was recognised."""
+    from ducpho_etl.normalize.places import commune_name_exprs
+
+    if frame.schema["reason_codes"] != pl.List(pl.Utf8):
+        return pl.Series("commune", [None] * frame.height, dtype=pl.Utf8)
+    names = frame.select(commune_name_exprs())
+    return names.select(pl.when(pl.col("commune_pre2025_name").is_not_null())
+                        .then(pl.format("{} (trước: {})", "commune_2025_name",
+                                        "commune_pre2025_name"))
+                        .otherwise(pl.col("commune_2025_name")).alias("commune")).to_series()
+
+
+def _candidates_text(frame: pl.DataFrame) -> pl.Series:
+    """For rows to check: the best candidates' masked IDs with how well they fit
+    ('051******203 (50%)'), from the linkage evidence; the IDs there are masked already."""
+    import json
+
+    from ducpho_etl.privacy import mask_id
+
+    def describe(evidence: str | None) -> str | None:
+        try:
+            candidates = (json.loads(evidence) or {}).get("candidates") or []
+        except (TypeError, ValueError):
+            return None
+        parts = []
+        for cand in candidates[:MAX_CANDIDATES_SHOWN]:
+            ident = str(cand.get("id") or "")
+            ident = ident if "*" in ident else (mask_id(ident) or "")
+            posterior = cand.get("posterior")
+            share = "" if posterior is None else f" ({round(100 * posterior)}%)"
+            parts.append(ident + share)
+        return "; ".join(parts) or None
+
+    review = frame.select(pl.when(pl.col("status") == "review").then(pl.col("evidence")))
+    unique = review.to_series().drop_nulls().unique().to_list()
+    table = {e: describe(e) for e in unique}
+    return review.to_series().replace_strict(table, default=None, return_dtype=pl.Utf8) \
+        .alias("candidates")
 
 
 def _first_sheets(frame: pl.DataFrame, recon: pl.DataFrame) -> pl.DataFrame:
@@ -190,16 +252,7 @@ def _cover(book: Book, label: str, report: RunReport, counts: dict[str, int], to
 def _status_sheet(book: Book, name: str, label: str, part: pl.DataFrame, raw: list[str],
                   with_sheets: bool, extra: list[tuple[str, str, float]]) -> None:
     ws = book.workbook.add_worksheet(name)
-    columns: list[tuple[str, str, float, str]] = [("_n", "STT", 6, "n"), ("source_file", "Tệp", 26, "t")]
-    if with_sheets:
-        columns.append(("sheet", "Trang tính", 16, "t"))
-    columns.append(("source_row", "Dòng", 7, "n"))
-    columns += [(c, RAW_COLUMNS[c][0], RAW_COLUMNS[c][1], "t") for c in raw
-                if c == "raw_ho_ten" or part[c].null_count() < part.height]
-    columns.append(("reason", "Lý do", 36, "t"))
-    columns += [(c, title, width, "n" if c == "candidate_count" else "t") for c, title, width in extra
-                if c != "first_sheet" or with_sheets]
-    columns.append(("_note", "Kết quả xử lý của cơ quan", 20, "t"))
+    columns, repeat = _sheet_columns(part, raw, with_sheets, extra)
     book.text(ws, 0, 0, f"{label} – {name}: {part.height:,} dòng".replace(",", "."), bold=True,
               font_size=13)
     book.text(ws, 1, 0, "Giá trị trong các cột từ \"Họ và tên\" giữ nguyên như cơ quan đã gửi.",
@@ -225,4 +278,40 @@ def _status_sheet(book: Book, name: str, label: str, part: pl.DataFrame, raw: li
             else:  # text: never a formula, quote-prefixed when it looks like one
                 write_string(i, col, value, quoted if needs_quote(value) else plain)
     ws.autofilter(header, 0, header + part.height, len(columns) - 1)
-    book.printable(ws, header, f"{label} – {name}", len(columns))
+    book.printable(ws, header, f"{label} – {name}", len(columns), scale=PRINT_SCALE)
+    ws.repeat_columns(0, repeat)
+    ws.set_v_pagebreaks(page_breaks([c[2] for c in columns], repeat))
+
+
+def _sheet_columns(part: pl.DataFrame, raw: list[str], with_sheets: bool,
+                   extra: list[tuple[str, str, float]]) -> tuple[list[tuple[str, str, float, str]], int]:
+    """(key, title, width, kind) of a status sheet in print order, and the index of the last
+    identifying column (repeated on every printed page)."""
+    ident: list[tuple[str, str, float, str]] = [("_n", "STT", 5, "n"), ("source_file", "Tệp", 16, "t")]
+    if with_sheets:
+        ident.append(("sheet", "Trang tính", 10, "t"))
+    ident.append(("source_row", "Dòng", 6, "n"))
+    ident.append(("raw_ho_ten", RAW_COLUMNS["raw_ho_ten"][0], 20, "t"))
+    shown = [c for c in raw if c != "raw_ho_ten" and part[c].null_count() < part.height]
+    available = {c: (c, RAW_COLUMNS[c][0], RAW_COLUMNS[c][1], "t") for c in shown}
+    available["reason"] = ("reason", "Lý do", 34, "t")
+    if part["commune"].null_count() < part.height:
+        available["commune"] = (*COMMUNE_COLUMN, "t")
+    first = [available.pop(c) for c in FIRST_PAGE if c in available]
+    more = [(c, title, width, "n" if c == "candidate_count" else "t") for c, title, width in extra
+            if c != "first_sheet" or with_sheets]
+    note = [("_note", "Kết quả xử lý của cơ quan", 20, "t")]
+    return ident + first + more + note + list(available.values()), len(ident) - 1
+
+
+def page_breaks(widths: list[float], repeat: int) -> list[int]:
+    """Column indexes before which a new printed page starts: each page holds the repeated
+    columns 0..repeat and as many others as fit PAGE_CHARS."""
+    fixed = sum(widths[: repeat + 1])
+    breaks, used = [], fixed
+    for col in range(repeat + 1, len(widths)):
+        if used + widths[col] > PAGE_CHARS and used > fixed:
+            breaks.append(col)
+            used = fixed
+        used += widths[col]
+    return breaks

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ducpho_etl.report.model import STATUS_COLUMNS, RunReport, short_sha
-from ducpho_etl.report.numbers import fmt_bytes, fmt_datetime, fmt_decimal, fmt_pct
+import polars as pl
+
+from ducpho_etl.report.model import REASON_KINDS, STATUS_COLUMNS, RunReport, short_sha
+from ducpho_etl.report.numbers import XLSX_INT_FORMAT, fmt_bytes, fmt_datetime, fmt_decimal, fmt_int
 from ducpho_etl.report.xlsx import Book
 
 STATUS_VI = {"matched": "Sạch (khớp)", "duplicate": "Trùng", "deceased": "Đã chết",
@@ -16,6 +18,7 @@ WARN = {"font_color": "#9C0006", "bold": True, "text_wrap": True, "bg_color": "#
 def write_workbook(report: RunReport, path: Path) -> None:
     book = Book(path)
     _summary_sheet(book, report)
+    _communes_sheet(book, report)
     _reasons_sheet(book, report)
     _inputs_sheet(book, report)
     _run_sheet(book, report)
@@ -58,8 +61,20 @@ def _summary_sheet(book: Book, report: RunReport) -> None:
         book.text(ws, row, 0, label, text_wrap=True, **style)
         for col, key in enumerate(STATUS_COLUMNS, start=1):
             book.number(ws, row, col, int(r[key]), **style)
-        book.text(ws, row, last, fmt_pct(r["cleaned"], r["raw_rows"]), align="right", **style)
+        share = r["cleaned"] / r["raw_rows"] if r["raw_rows"] else None
+        if share is None:
+            book.text(ws, row, last, "–", align="right", **style)
+        else:  # a number (sortable, summable) shown as a percentage
+            ws.write_number(row, last, share, book.fmt(num_format="0.0%", **style))
     row += 2
+    if sum(report.non_person.values()):
+        book.text(ws, row, 0, f"Trong cột Loại bỏ có {fmt_int(sum(report.non_person.values()))} "
+                              "dòng tổng cộng, cộng phụ hoặc ký tên của tệp gốc: không phải người, "
+                              "không gửi trả cơ quan.", italic=True)
+        row += 1
+    book.text(ws, row, 0, f"Số dòng cần cơ quan xử lý (danh sách trả về): {fmt_int(report.needs_action)}",
+              bold=True)
+    row += 1
     balanced = report.balanced()
     book.text(ws, row, 0, ("Kiểm tra: ở mọi hàng, tổng sáu cột kết quả bằng Số dòng đọc."
                            if balanced else "CẢNH BÁO: có hàng mà tổng các cột kết quả khác Số dòng đọc."),
@@ -68,25 +83,93 @@ def _summary_sheet(book: Book, report: RunReport) -> None:
     ws.print_area(0, 0, row, last)
 
 
+def _communes_sheet(book: Book, report: RunReport) -> None:
+    """Rows per xã/phường (units from 1 Jul 2025) and outcome, then cleaned rows per xã/phường and
+    source, with a chart: the columns add up to the summary's per-source figures."""
+    ws = book.workbook.add_worksheet("Theo xã, phường")
+    book.text(ws, 0, 0, "Kết quả theo xã, phường (đơn vị hành chính từ 01/07/2025)", bold=True,
+              font_size=13)
+    labels = ["Xã/phường", *STATUS_COLUMNS.values()]
+    book.header(ws, 2, labels, [30, 13, 13, 10, 10, 13, 14, 10])
+    communes = report.communes
+    if communes is None or not communes.height:
+        book.text(ws, 3, 0, "Không có dữ liệu.")
+        return
+    by_commune = communes.group_by("commune", maintain_order=True).agg(
+        [pl.col(c).sum() for c in STATUS_COLUMNS])
+    row = 2
+    for r in by_commune.iter_rows(named=True):
+        row += 1
+        book.text(ws, row, 0, r["commune"], border=1)
+        for col, key in enumerate(STATUS_COLUMNS, start=1):
+            book.number(ws, row, col, int(r[key]), border=1)
+    first, last = 3, row
+    row += 1
+    book.text(ws, row, 0, "Tổng cộng", border=1, bold=True, bg_color="#F2F2F2")
+    for col, key in enumerate(STATUS_COLUMNS, start=1):
+        book.number(ws, row, col, int(by_commune[key].sum()), border=1, bold=True, bg_color="#F2F2F2")
+    chart = book.workbook.add_chart({"type": "bar"})
+    for col, name in ((1, "Số dòng đọc"), (2, "Sạch (khớp)")):
+        chart.add_series({"name": name, "categories": [ws.name, first, 0, last, 0],
+                          "values": [ws.name, first, col, last, col],
+                          "data_labels": {"value": True, "num_format": XLSX_INT_FORMAT}})
+    chart.set_title({"name": "Số dòng đọc và dữ liệu sạch theo xã, phường"})
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"num_format": XLSX_INT_FORMAT})
+    chart.set_size({"width": 820, "height": 60 + 42 * (last - first + 1)})
+    ws.insert_chart(row + 2, 0, chart)
+    # cleaned per commune and source
+    row += 4 + (60 + 42 * (last - first + 1)) // 20
+    sources = report.sources.select("source", "label").rows()
+    book.text(ws, row, 0, "Dữ liệu sạch theo xã, phường và nguồn", bold=True, font_size=13)
+    row += 1
+    book.header(ws, row, ["Xã/phường", *[label for _, label in sources], "Tổng cộng"])
+    for col in range(1, len(sources) + 2):
+        ws.set_column(col, col, 14)
+    wide = communes.pivot(on="source", index="commune", values="cleaned", aggregate_function="sum")
+    for r in wide.iter_rows(named=True):
+        row += 1
+        book.text(ws, row, 0, r["commune"], border=1)
+        values = [int(r.get(key) or 0) for key, _ in sources]
+        for col, value in enumerate([*values, sum(values)], start=1):
+            book.number(ws, row, col, value, border=1)
+    row += 1
+    book.text(ws, row, 0, "Tổng cộng", border=1, bold=True, bg_color="#F2F2F2")
+    totals = [int(wide[key].sum()) if key in wide.columns else 0 for key, _ in sources]
+    for col, value in enumerate([*totals, sum(totals)], start=1):
+        book.number(ws, row, col, value, border=1, bold=True, bg_color="#F2F2F2")
+    book.printable(ws, 2, f"Theo xã, phường – {report.run_id}", len(labels))
+
+
 def _reasons_sheet(book: Book, report: RunReport) -> None:
     ws = book.workbook.add_worksheet("Lý do")
-    book.text(ws, 0, 0, "Số dòng theo kết quả và lý do (một dòng có thể có nhiều lý do)", bold=True,
-              font_size=13)
-    book.header(ws, 2, ["Kết quả", "Lý do", "Loại", "Số dòng", "Mã lý do"], [20, 80, 18, 11, 26])
+    book.text(ws, 0, 0, "Số dòng theo nguồn, kết quả và lý do (một dòng có thể có nhiều lý do)",
+              bold=True, font_size=13)
+    book.text(ws, 1, 0, "Loại: Nguyên nhân = lý do của kết quả; Vấn đề khác của dòng = dòng bị loại "
+                        "còn có vấn đề này; Đã tự sửa = phần mềm đã sửa, chỉ ghi chú.", italic=True,
+              font_size=11)
+    book.header(ws, 2, ["Nguồn", "Kết quả", "Lý do", "Loại", "Số dòng", "Mã lý do"],
+                [30, 18, 70, 20, 11, 26])
     row = 2
     order = {s: i for i, s in enumerate(["rejected", "review", "not_found", "deceased", "duplicate"])}
+    kinds = {k: i for i, k in enumerate(REASON_KINDS)}
+    labels = dict(report.summary.select("source", "label").iter_rows())
+    sources = {s: i for i, s in enumerate(labels)}
     reasons = report.reasons
     if reasons is not None and reasons.height:
         ranked = sorted(reasons.iter_rows(named=True),
-                        key=lambda r: (order.get(r["status"], 9), r["note"], -r["rows"], r["code"]))
+                        key=lambda r: (sources.get(r["source"], 99), order.get(r["status"], 9),
+                                       kinds.get(r["kind"], 9), -r["rows"], r["code"]))
         for r in ranked:
             row += 1
-            book.text(ws, row, 0, STATUS_VI.get(r["status"], r["status"]), border=1)
-            book.text(ws, row, 1, r["text"], border=1, text_wrap=True)
-            book.text(ws, row, 2, "Đã tự sửa, ghi chú" if r["note"] else "Nguyên nhân", border=1)
-            book.number(ws, row, 3, int(r["rows"]), border=1)
-            book.text(ws, row, 4, r["code"], border=1, font_color="#666666", font_size=10)
-    book.printable(ws, 2, f"Lý do – {report.run_id}", 5)
+            book.text(ws, row, 0, labels.get(r["source"], r["source"]), border=1, text_wrap=True)
+            book.text(ws, row, 1, STATUS_VI.get(r["status"], r["status"]), border=1)
+            book.text(ws, row, 2, r["text"], border=1, text_wrap=True)
+            book.text(ws, row, 3, REASON_KINDS.get(r["kind"], r["kind"]), border=1)
+            book.number(ws, row, 4, int(r["rows"]), border=1)
+            book.text(ws, row, 5, r["code"], border=1, font_color="#666666", font_size=10)
+        ws.autofilter(2, 0, row, 5)
+    book.printable(ws, 2, f"Lý do – {report.run_id}", 6)
 
 
 def _inputs_sheet(book: Book, report: RunReport) -> None:
@@ -112,12 +195,23 @@ def _inputs_sheet(book: Book, report: RunReport) -> None:
     book.printable(ws, 2, f"Tệp đầu vào – {report.run_id}", len(labels))
 
 
+def processing_seconds(manifest: dict) -> float | None:
+    """The run's processing time: `seconds_sources` (what the nightly flow writes), else the
+    older `seconds`, else the sum of the sources' own seconds."""
+    for key in ("seconds_sources", "seconds"):
+        if isinstance(manifest.get(key), int | float):
+            return float(manifest[key])
+    own = [e.get("seconds") for e in (manifest.get("sources") or {}).values()
+           if isinstance(e, dict) and isinstance(e.get("seconds"), int | float)]
+    return float(sum(own)) if own else None
+
+
 def _run_sheet(book: Book, report: RunReport) -> None:
     ws = book.workbook.add_worksheet("Lần chạy")
     ws.set_column(0, 0, 30)
     ws.set_column(1, 1, 90)
     m = report.manifest
-    seconds = m.get("seconds")
+    seconds = processing_seconds(m)
     items = [("Mã lần chạy", report.run_id),
              ("Bắt đầu lúc", fmt_datetime(report.started)),
              ("Năm dữ liệu", str(m.get("data_year", "–"))),

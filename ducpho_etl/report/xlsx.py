@@ -61,11 +61,17 @@ class Book:
             if widths:
                 ws.set_column(col, col, widths[col])
 
-    def printable(self, ws, header_row: int | None, title: str, columns: int) -> None:
-        """A4 landscape, fit to the page width, header row repeated, page numbers in the footer."""
+    def printable(self, ws, header_row: int | None, title: str, columns: int,
+                  scale: int | None = None) -> None:
+        """A4 landscape, header row repeated, page numbers in the footer; fit to the page width,
+        or at a fixed `scale` (%) when the text must stay legible (the caller then places the
+        page breaks)."""
         ws.set_landscape()
         ws.set_paper(9)
-        ws.fit_to_pages(1, 0)
+        if scale is None:
+            ws.fit_to_pages(1, 0)
+        else:
+            ws.set_print_scale(scale)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.center_horizontally()
         if header_row is not None:

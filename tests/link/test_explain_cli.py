@@ -36,16 +36,16 @@ def _explain(output, *args: str) -> str:
 
 def test_review_row_lists_masked_candidates_with_levels_and_weights(output):
     text = _explain(output, "--row", "2")
-    assert "status: review" in text and "stage: fuzzy" in text
+    assert "Kết quả: Cần xác minh (status: review)" in text and "(stage): fuzzy" in text
     assert "051******001" in text and "051******002" in text
     assert "051085000001" not in text and "Nguyễn" not in text and "Hùng" not in text
-    assert "year (+4.00)" in text  # hand-set fallback weight on a tiny file
+    assert "cùng năm (+4,00)" in text  # hand-set fallback weight on a tiny file, Vietnamese
     assert "link_threshold=12.0" in text and "margin=3.0" in text
 
 
 def test_exact_row_shows_its_pair_levels(output):
     text = _explain(output, "--row", "3", "--file", "a.csv")
-    assert "stage: id12" in text and "exact (+10.00)" in text
+    assert "(stage): id12" in text and "trùng (+10,00)" in text
     assert "T. T. L." in text and "Trần" not in text
 
 

@@ -32,8 +32,13 @@ def test_history_over_runs_sorted_ignoring_incomplete(tmp_path, make_run, town):
     frame, path = write_history(tmp_path)
     assert path == tmp_path / "history.html" and frame.height == history.height
     html = path.read_text(encoding="utf-8")
-    assert "<script" not in html and not re.search(r"(src|href)\s*=", html) and "http" not in html
-    assert html.count("<svg") == 8  # total + 7 sources
+    assert "<script" not in html and not re.search(r"src\s*=", html) and "http" not in html
+    # links only to files beside it: each run's report and return lists, the latest report
+    links = re.findall(r'href="([^"]*)"', html)
+    assert "latest/report.html" in links and "runs/20261103T000000Z-dddddd/report.html" in links
+    assert "runs/20261101T000000Z-aaaaaa/returns/" in links
+    assert all(not re.match(r"[a-z]+:|/", link) for link in links)
+    assert html.count("<svg") == 16  # total + 7 sources, for cleaned rows and rows needing action
     assert "219.497" in html and "1.435" in html
     assert "Người có công" in html
 
@@ -47,8 +52,9 @@ def test_history_with_no_runs(tmp_path):
 def test_cli_report_and_history(tmp_path, make_run, town):
     from ducpho_etl.cli import app
 
-    make_run(tmp_path, "20261101T000000Z-aaaaaa", town)
-    run_dir = make_run(tmp_path, "20261102T000000Z-bbbbbb", _shift(town, 1))
+    make_run(tmp_path, "20261101T000000Z-aaaaaa", town, {"started_utc": "2026-11-01T00:00:00+00:00"})
+    run_dir = make_run(tmp_path, "20261102T000000Z-bbbbbb", _shift(town, 1),
+                       {"started_utc": "2026-11-02T18:30:00+00:00"})
     (tmp_path / "latest").symlink_to("runs/20261102T000000Z-bbbbbb")
     runner = CliRunner()
     result = runner.invoke(app, ["report", "--output", str(tmp_path)])
@@ -61,6 +67,9 @@ def test_cli_report_and_history(tmp_path, make_run, town):
     assert result.exit_code == 1
     result = runner.invoke(app, ["history", "--output", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "20261102T000000Z-bbbbbb" in result.output and "219.498" in result.output
+    # runs dated in Việt Nam time (UTC+7: 18:30 UTC on 2 Nov is 01:30 on 3 Nov), not by UTC ids
+    assert "03/11/2026" in result.output and "01:30" in result.output and "219.498" in result.output
+    assert "20261102T000000Z-bbbbbb" not in result.output
     assert "+1" in result.output  # the change since the run before
+    assert "Dòng cần cơ quan xử lý" in result.output
     assert (tmp_path / "history.html").is_file()

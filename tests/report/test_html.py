@@ -67,7 +67,11 @@ def test_html_is_self_contained_and_holds_no_personal_data(built_report, pipelin
     _, run_dir = pipeline_run
     html = built_report["html"].read_text(encoding="utf-8")
     assert "<script" not in html.lower()
-    assert not re.search(r"(src|href)\s*=", html, flags=re.I)
+    assert not re.search(r"src\s*=", html, flags=re.I)
+    # links only to the files beside the report (return lists, history), never out of the machine
+    links = re.findall(r'href="([^"]*)"', html)
+    assert "returns/" in links and "../../history.html" in links
+    assert all(not re.match(r"[a-z]+:|/", link) for link in links)
     assert "http://" not in html and "https://" not in html and "@import" not in html
     assert html.count("<svg") >= 4
     recon = pl.concat([pl.read_parquet(p, columns=["row_kind", "person_id", "raw_ho_ten",
@@ -111,4 +115,4 @@ def test_report_xlsx_has_the_same_table(built_report, pipeline_run):
     assert [int(float(r[2])) for r in body] == summary["cleaned"].to_list()
     assert any(built_report["headline"] in c for row in cells for c in row)
     names = pl.read_excel(built_report["xlsx"], sheet_id=0)
-    assert list(names) == ["Tổng hợp", "Lý do", "Tệp đầu vào", "Lần chạy"]
+    assert list(names) == ["Tổng hợp", "Theo xã, phường", "Lý do", "Tệp đầu vào", "Lần chạy"]
