@@ -69,7 +69,7 @@ def run(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ducpho_etl.pipeline import select_sources
-    from flows.nightly import PROGRESS_HOOKS, nightly
+    from flows.nightly import PROGRESS_HOOKS, run_nightly
 
     if not input.is_dir():
         console.print(f"[red]Input folder not found: {input}")
@@ -93,7 +93,7 @@ def run(
 
         PROGRESS_HOOKS.append(hook)
         try:
-            outcome = nightly(str(input), str(output), source or None, data_year, force)
+            outcome = run_nightly(str(input), str(output), source or None, data_year, force)
         except Exception as exc:  # the run as a whole failed (e.g. no registry): nothing published
             from ducpho_etl.pipeline import describe_error
 
@@ -103,11 +103,19 @@ def run(
         finally:
             PROGRESS_HOOKS.remove(hook)
     summary = pl.DataFrame(outcome["summary"])
-    console.print(_summary_table(summary, f"Run {Path(outcome['run_dir']).name}", outcome["sources"]))
+    console.print(_summary_table(summary, _run_title(Path(outcome["run_dir"]).name), outcome["sources"]))
     _print_notes(outcome["sources"])
     if outcome["failed"]:
         console.print(f"[red]failed source(s): {', '.join(outcome['failed'])}")
         raise typer.Exit(1)
+
+
+def _run_title(run_id: str) -> str:
+    """'Run 20261130T183000Z-ab12cd, 01/12/2026 01:30 (giờ Việt Nam)': the ID is UTC (its Z)."""
+    from ducpho_etl.clock import parse_time, vn_label
+
+    started = parse_time(run_id)
+    return f"Run {run_id}, {vn_label(started)}" if started else f"Run {run_id}"
 
 
 def _print_notes(sources: dict) -> None:
@@ -129,7 +137,7 @@ def summary(output: Annotated[Path, typer.Option("--output", "-o")]) -> None:
         console.print(f"[red]No published run in {output}")
         raise typer.Exit(1)
     sources = read_manifest(run_dir).get("sources", {})
-    console.print(_summary_table(pl.read_csv(run_dir / "summary.csv"), f"Run {run_dir.name}",
+    console.print(_summary_table(pl.read_csv(run_dir / "summary.csv"), _run_title(run_dir.name),
                                  sources))
     _print_notes(sources)
 
