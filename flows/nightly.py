@@ -63,6 +63,15 @@ class NothingPublished(RuntimeError):
     """Every source of the run failed: nothing new to publish, `latest` is left as it was."""
 
 
+class PartiallyFailed(RuntimeError):
+    """Some sources failed; the run published the others (the failed ones stale). Carries the
+    run's outcome for the caller that prints it (run_nightly)."""
+
+    def __init__(self, message: str, outcome: dict) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
 @task(name="run-source", task_run_name="{key}", cache_policy=NO_CACHE)
 def run_source_task(key: str, input_dir: Path, data_year: int, registry_files: list[dict],
                     cache_dir: Path, force: bool) -> SourceResult:
@@ -127,9 +136,9 @@ def report_task(run_dir: Path) -> bool:
 def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
             data_year: int = 2023, force: bool = False) -> dict | State:
     """All (or the named) sources. Returns run_dir, failed {key: error}, summary rows and the
-    manifest's per-source records (state, stale, from_run, as_of, error ...); when a source
-    failed, that outcome inside a Failed state named "Partially failed" (see run_nightly).
-    Raises NothingPublished when every source failed."""
+    manifest's per-source records (state, stale, from_run, as_of, error ...). When a source
+    failed the run ends in a Failed state named "Partially failed" whose PartiallyFailed error
+    carries that outcome (see run_nightly); NothingPublished when every source failed."""
     logger = get_run_logger()
     started = clock.utc_now()
     t0 = time.perf_counter()
@@ -201,9 +210,11 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
                "started_vn": manifest["started_vn"], "failed": failed,
                "summary": summary.to_dicts(), "sources": entries}
     if failed:
-        return Failed(name="Partially failed", data=outcome, message=(
-            f"{len(failed)}/{len(contracts)} nguồn lỗi (sources failed): {', '.join(failed)}; "
-            f"published {run_dir.name} with their previous results marked stale"))
+        message = (f"{len(failed)}/{len(contracts)} nguồn lỗi (sources failed): "
+                   f"{', '.join(failed)}; published {run_dir.name} with their previous results "
+                   "marked stale")
+        return Failed(name="Partially failed", message=message,
+                      data=PartiallyFailed(message, outcome))
     return outcome
 
 
@@ -211,11 +222,10 @@ def run_nightly(input_dir: str, output_dir: str, sources: list[str] | None = Non
                 data_year: int = 2023, force: bool = False) -> dict:
     """The nightly flow's outcome whether or not some source failed (the CLI prints it either
     way); raises what the flow raised when nothing was published."""
-    state = nightly(input_dir, output_dir, sources, data_year, force, return_state=True)
-    outcome = state.result(raise_on_failure=False)
-    if isinstance(outcome, BaseException):
-        raise outcome
-    return outcome
+    try:
+        return nightly(input_dir, output_dir, sources, data_year, force)
+    except PartiallyFailed as partial:
+        return partial.outcome
 
 
 def _keep_previous(failed: SourceResult, previous: Path | None,

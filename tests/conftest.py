@@ -47,11 +47,11 @@ def make_raw():
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    """One temporary Prefect server for the whole session (about 15 s to start)."""
+    """One temporary Prefect server for the whole session (about 15 s to start, more when busy)."""
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=120):  # a loaded CI machine is slow to start it
         yield
