@@ -67,6 +67,15 @@ def notify_env(notify_file: Path | None, notify_url: str | None) -> dict[str, st
     return env
 
 
+def _deployment(name: str, cron: str | None, interval: float | None, input_dir: Path,
+                output_dir: Path, sources: list[str] | None, data_year: int) -> dict:
+    """What serving and deploying share: name, schedule, the run's parameters, module entrypoint."""
+    return {"name": name, "schedules": schedules(cron, interval),
+            "parameters": parameters(input_dir, output_dir, sources, data_year),
+            "description": DESCRIPTION, "tags": ["ducpho-etl"],
+            "entrypoint_type": EntrypointType.MODULE_PATH}
+
+
 def serve_nightly(input_dir: Path, output_dir: Path, cron: str | None = None,
                   interval: float | None = None, sources: list[str] | None = None,
                   data_year: int = 2023, name: str = DEPLOYMENT_NAME,
@@ -75,32 +84,29 @@ def serve_nightly(input_dir: Path, output_dir: Path, cron: str | None = None,
     this one until interrupted."""
     _require_server()
     os.environ.update(notify_env(notify_file, notify_url))  # inherited by each run's process
-    nightly.serve(
-        name=name,
-        schedules=schedules(cron, interval),
-        parameters=parameters(input_dir, output_dir, sources, data_year),
-        description=DESCRIPTION,
-        tags=["ducpho-etl"],
-        limit=1,  # never two nightly runs at once on the same OUTPUT
-        entrypoint_type=EntrypointType.MODULE_PATH,
-    )
+    nightly.serve(**_deployment(name, cron, interval, input_dir, output_dir, sources, data_year),
+                  limit=1)  # never two nightly runs at once on the same OUTPUT
 
 
 def ensure_process_pool(pool: str) -> None:
-    """The work pool, created as a local-process pool when missing."""
+    """The work pool, created as a local-process pool when missing (a worker started first with
+    `--type process` may create it at the same moment: that is fine too)."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
-    from prefect.exceptions import ObjectNotFound
+    from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
     from prefect.workers.process import ProcessWorker
 
     with get_client(sync_client=True) as client:
         try:
             found = client.read_work_pool(pool)
         except ObjectNotFound:
-            client.create_work_pool(WorkPoolCreate(
-                name=pool, type="process",
-                base_job_template=ProcessWorker.get_default_base_job_template()))
-            return
+            try:
+                client.create_work_pool(WorkPoolCreate(
+                    name=pool, type="process",
+                    base_job_template=ProcessWorker.get_default_base_job_template()))
+                return
+            except ObjectAlreadyExists:
+                found = client.read_work_pool(pool)
     if found.type != "process":
         raise ServeError(f"work pool {pool!r} is of type {found.type!r}, not 'process'")
 
@@ -118,16 +124,9 @@ def deploy_nightly(input_dir: Path, output_dir: Path, pool: str = DEFAULT_POOL,
     _require_server()
     ensure_process_pool(pool)
     deployment = nightly.to_deployment(
-        name=name,
-        schedules=schedules(cron, interval),
-        parameters=parameters(input_dir, output_dir, sources, data_year),
-        description=DESCRIPTION,
-        tags=["ducpho-etl"],
+        **_deployment(name, cron, interval, input_dir, output_dir, sources, data_year),
         concurrency_limit=1,  # never two nightly runs at once on the same OUTPUT
-        paused=paused,
-        job_variables={"env": notify_env(notify_file, notify_url)},
-        entrypoint_type=EntrypointType.MODULE_PATH,
-    )
+        paused=paused, job_variables={"env": notify_env(notify_file, notify_url)})
     (deployment_id,) = deploy(deployment, work_pool_name=pool, build=False, push=False,
                               print_next_steps_message=False, ignore_warnings=True)
     return deployment_id
