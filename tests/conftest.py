@@ -47,11 +47,12 @@ def make_raw():
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    """One temporary Prefect server for the whole session (about 15 s to start, more when busy)."""
+    """One temporary Prefect server for the whole session (about 15 s to start on an idle
+    machine, a minute on a busy one: Prefect's default 30 s wait is not enough there)."""
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=120):  # a loaded CI machine is slow to start it
+    with prefect_test_harness(server_startup_timeout=180):
         yield
