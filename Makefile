@@ -43,14 +43,28 @@ sample-small: install
 clean:
 	rm -rf output .prefect $(SAMPLE)
 
-# The nightly schedule: `make server` in one terminal (UI at http://127.0.0.1:4200), then
-# `make serve` in another. Schedules never fire on the embedded server that `make run` uses.
+# The nightly schedule on a real Prefect server (schedules never fire on the embedded server that
+# `make run` uses): `make server` in one terminal (UI at http://127.0.0.1:$(PREFECT_PORT)), then
+# either `make deploy` + `make worker` (the server keeps the schedule; survives restarts) or
+# `make serve` (this process holds the schedule while it runs). SCHEDULE="--interval 120" (seconds)
+# or SCHEDULE='--cron "30 2 * * *"' overrides the default 01:00 nightly, Việt Nam time.
 PREFECT_PORT ?= 4200
-.PHONY: server serve
+PREFECT_API := http://127.0.0.1:$(PREFECT_PORT)/api
+POOL ?= ducpho-process
+SCHEDULE ?=
+.PHONY: server serve deploy worker
 
 server: install
-	$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
+	PREFECT_API_URL=$(PREFECT_API) PREFECT_UI_API_URL=$(PREFECT_API) \
+		$(BIN)/prefect server start --host 127.0.0.1 --port $(PREFECT_PORT)
 
 serve: install $(SAMPLE)/input/registry/registry.csv
-	PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api $(BIN)/ducpho-etl serve \
-		--input $(SAMPLE)/input --output output
+	PREFECT_API_URL=$(PREFECT_API) $(BIN)/ducpho-etl serve \
+		--input $(SAMPLE)/input --output output $(SCHEDULE)
+
+deploy: install $(SAMPLE)/input/registry/registry.csv
+	PREFECT_API_URL=$(PREFECT_API) $(BIN)/ducpho-etl deploy \
+		--input $(SAMPLE)/input --output output --pool $(POOL) $(SCHEDULE)
+
+worker: install
+	PREFECT_API_URL=$(PREFECT_API) $(BIN)/prefect worker start --pool $(POOL) --type process

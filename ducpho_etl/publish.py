@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl import clock
 from ducpho_etl.privacy import owner_only_dir, restrict
 from ducpho_etl.reconcile import STATUSES
 
@@ -47,7 +48,7 @@ class SourceResult:
     state: str = "fresh"
     cache_key: str | None = None
     from_run: str | None = None  # run whose folder the result was copied from (stale, carried_over)
-    as_of: str | None = None  # UTC date of the computation the result comes from
+    as_of: str | None = None  # Việt Nam date (ISO) of the computation the result comes from
     stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
     # the linkage model used: weights estimated or fallback, sample sizes, weights, m, u and the
     # decision thresholds (link.weights.WeightModel.summary; no personal data)
@@ -59,7 +60,8 @@ class SourceResult:
 
 
 def new_run_id(now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
+    """'20261130T183000Z-ab12cd': UTC (the Z says so), sortable; officers see Việt Nam time."""
+    now = (now or clock.utc_now()).astimezone(UTC)
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
 
 
@@ -220,7 +222,8 @@ def previous_result(run_dir: Path, manifest: dict, key: str, label: str) -> Sour
     cleaned = pl.read_parquet(cleaned_path) if cleaned_path.exists() else recon.clear()
     entry = manifest.get("sources", {}).get(key, {})
     run_id = manifest.get("run_id", run_dir.name)
-    as_of = entry.get("as_of") or (manifest.get("started_utc") or "")[:10] or None
+    started = clock.parse_time(manifest.get("started_utc"))
+    as_of = entry.get("as_of") or (clock.vn_date(started) if started else None)
     return SourceResult(key=key, label=label, raw_rows=recon.height, reconciliation=recon,
                         cleaned=cleaned, files=entry.get("files", []),
                         link_model=entry.get("link_model", {}),

@@ -2,25 +2,30 @@
 
 Thin orchestration only: every step is a function of ducpho_etl that also runs without Prefect.
 A failed source fails alone: the run publishes what succeeded and keeps the failed source's
-previous good result, marked stale in manifest.json. A run limited to some sources (--source)
-carries the other sources' results over from the previous `latest` run, so every published
-summary is complete. Logs and artifacts carry counts and timings, never names or ID numbers.
-"""
+previous good result, marked stale in manifest.json, and the run ends in a red "Partially
+failed" state naming the failed sources. A run in which every source failed publishes nothing:
+`latest` stays where it was. A run limited to some sources (--source) carries the other sources'
+results over from the previous `latest` run, so every published summary is complete. Logs and
+artifacts carry counts and timings, never names or ID numbers.
 
-from __future__ import annotations
+No `from __future__ import annotations` in flows/: Prefect validates flow parameters with a
+pydantic model built from the annotations, and a served run unpickles the flows by value with
+only the globals their code uses, so string annotations ("Path") could not be resolved there.
+"""
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from ducpho_etl import cache
+from ducpho_etl import cache, clock
 from ducpho_etl.pipeline import (
     MAX_WORKERS,
     describe_error,
@@ -38,6 +43,7 @@ from ducpho_etl.publish import (
     source_entry,
     summarise,
 )
+from flows.notify import notify_failure
 from flows.source import IO_RETRIES, _guarded, source_flow
 
 # Callbacks the CLI registers to show progress: called with (source key, SourceResult).
@@ -53,7 +59,20 @@ def registry_fingerprint_task(input_dir: Path) -> list[dict]:
     return files
 
 
-@task(name="run-source", cache_policy=NO_CACHE)
+class NothingPublished(RuntimeError):
+    """Every source of the run failed: nothing new to publish, `latest` is left as it was."""
+
+
+class PartiallyFailed(RuntimeError):
+    """Some sources failed; the run published the others (the failed ones stale). Carries the
+    run's outcome for the caller that prints it (run_nightly)."""
+
+    def __init__(self, message: str, outcome: dict) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+
+
+@task(name="run-source", task_run_name="{key}", cache_policy=NO_CACHE)
 def run_source_task(key: str, input_dir: Path, data_year: int, registry_files: list[dict],
                     cache_dir: Path, force: bool) -> SourceResult:
     """Runs the source's subflow (named after the key); a failure becomes a failed result."""
@@ -64,6 +83,7 @@ def run_source_task(key: str, input_dir: Path, data_year: int, registry_files: l
     if state.is_completed():
         result = state.result()
     else:
+        _name_subflow_run(state, key)
         error = state.result(raise_on_failure=False)
         result = SourceResult(key=key, label=label, raw_rows=0, reconciliation=None, cleaned=None,
                               error=str(error) if isinstance(error, BaseException)
@@ -72,6 +92,20 @@ def run_source_task(key: str, input_dir: Path, data_year: int, registry_files: l
     for hook in PROGRESS_HOOKS:
         hook(key, result)
     return result
+
+
+def _name_subflow_run(state: State, key: str) -> None:
+    """A subflow that failed before it started (e.g. its parameters were refused) never got its
+    `{key}` name: give it now, so the UI shows which source failed."""
+    flow_run_id = state.state_details.flow_run_id
+    if flow_run_id is None:
+        return
+    try:
+        with get_client(sync_client=True) as client:
+            if client.read_flow_run(flow_run_id).name != key:
+                client.set_flow_run_name(flow_run_id, key)
+    except Exception as exc:  # noqa: BLE001 - a name is never worth failing the source over
+        get_run_logger().warning("source %s: subflow run not renamed: %s", key, describe_error(exc))
 
 
 @task(name="publish", cache_policy=NO_CACHE)
@@ -97,13 +131,16 @@ def report_task(run_dir: Path) -> bool:
 
 
 @flow(name="ducpho-nightly", log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS))
+      task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),
+      on_failure=[notify_failure], on_crashed=[notify_failure])
 def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
-            data_year: int = 2023, force: bool = False) -> dict:
+            data_year: int = 2023, force: bool = False) -> dict | State:
     """All (or the named) sources. Returns run_dir, failed {key: error}, summary rows and the
-    manifest's per-source records (state, stale, from_run, as_of, error ...)."""
+    manifest's per-source records (state, stale, from_run, as_of, error ...). When a source
+    failed the run ends in a Failed state named "Partially failed" whose PartiallyFailed error
+    carries that outcome (see run_nightly); NothingPublished when every source failed."""
     logger = get_run_logger()
-    started = datetime.now(UTC)
+    started = clock.utc_now()
     t0 = time.perf_counter()
     input_path, output_path = Path(input_dir), Path(output_dir)
     cache_dir = output_path / ".cache"
@@ -117,6 +154,10 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
                                            cache_dir, force)
                for key in largest_first(input_path, list(contracts))}
     computed = {key: future.result() for key, future in futures.items()}
+    if computed and all(result.error for result in computed.values()):
+        raise NothingPublished(
+            "mọi nguồn đều lỗi, không công bố gì (every source failed, nothing published, "
+            "latest unchanged): " + "; ".join(f"{k}: {r.error}" for k, r in computed.items()))
 
     previous = latest_run(output_path)
     previous_manifest = read_manifest(previous) if previous else {}
@@ -138,9 +179,10 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
             continue
         results.append(result)
 
-    today = started.date().isoformat()
+    today = clock.vn_date(started)  # an officer's date: 01:00 in Việt Nam is that day
     manifest = {
-        "started_utc": started.isoformat(), "data_year": data_year, "force": force,
+        "started_utc": started.isoformat(), "started_vn": clock.vn_time(started).isoformat(),
+        "run_id_timezone": "UTC", "data_year": data_year, "force": force,
         "selected_sources": list(contracts),
         "input": str(input_path.resolve()), "registry_files": registry_files,
         "cache": {"kind": "content-keyed parquet", "dir": str(cache_dir.resolve()),
@@ -164,8 +206,26 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
                         if entry["from_run"] else "")
     logger.info("published %s in %.1f s; %d sources; failed: %s", run_dir.name,
                 time.perf_counter() - t0, len(entries), list(failed) or "none")
-    return {"run_dir": str(run_dir), "failed": failed, "summary": summary.to_dicts(),
-            "sources": entries}
+    outcome = {"run_dir": str(run_dir), "started_utc": manifest["started_utc"],
+               "started_vn": manifest["started_vn"], "failed": failed,
+               "summary": summary.to_dicts(), "sources": entries}
+    if failed:
+        message = (f"{len(failed)}/{len(contracts)} nguồn lỗi (sources failed): "
+                   f"{', '.join(failed)}; published {run_dir.name} with their previous results "
+                   "marked stale")
+        return Failed(name="Partially failed", message=message,
+                      data=PartiallyFailed(message, outcome))
+    return outcome
+
+
+def run_nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
+                data_year: int = 2023, force: bool = False) -> dict:
+    """The nightly flow's outcome whether or not some source failed (the CLI prints it either
+    way); raises what the flow raised when nothing was published."""
+    try:
+        return nightly(input_dir, output_dir, sources, data_year, force)
+    except PartiallyFailed as partial:
+        return partial.outcome
 
 
 def _keep_previous(failed: SourceResult, previous: Path | None,
@@ -191,7 +251,9 @@ def _artifacts(summary: pl.DataFrame, entries: dict, run_dir: Path) -> None:
         rows.append({**row, "state": entry.get("state", ""), "as_of": entry.get("as_of") or ""})
     create_table_artifact(key="ducpho-summary", table=rows,
                           description=f"Kết quả đối chiếu theo nguồn, run {run_dir.name} (counts only)")
-    lines = [f"# Đối chiếu dữ liệu: {run_dir.name}", "",
+    started = clock.parse_time(run_dir.name)
+    when = f" ({clock.vn_label(started)}; run ID in UTC)" if started else ""
+    lines = [f"# Đối chiếu dữ liệu: {run_dir.name}{when}", "",
              "| Nguồn | Dòng đọc | Sạch | Trùng | Đã chết | Xác minh | Không thấy | Loại | Trạng thái |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in rows:

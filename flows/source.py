@@ -2,10 +2,9 @@
 
 Thin: each task calls one plain function of ducpho_etl. Only the I/O tasks retry, with
 exponential back-off, and only on transient I/O errors (ducpho_etl.pipeline.is_transient): a bad
-file fails at once. Logs carry counts, timings and masked error text, never names or IDs.
+file fails at once. Logs carry counts, timings and masked error text, never names or IDs. Task
+runs are named after the source key. No postponed annotations here (see flows/nightly.py).
 """
-
-from __future__ import annotations
 
 import functools
 import time
@@ -75,7 +74,7 @@ IO_RETRIES = {"retries": RETRIES, "retry_delay_seconds": RETRY_DELAYS, "retry_ji
               "retry_condition_fn": retry_transient, "cache_policy": NO_CACHE}
 
 
-@task(name="fingerprint", **IO_RETRIES)
+@task(name="fingerprint", task_run_name="fingerprint-{source_dir.name}", **IO_RETRIES)
 @_guarded
 def fingerprint_task(source_dir: Path) -> list[dict]:
     return cache.source_fingerprint(source_dir)
@@ -89,13 +88,13 @@ def registry_task(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
     return shared_registry(input_dir)
 
 
-@task(name="read", **IO_RETRIES)
+@task(name="read", task_run_name="read-{key}", **IO_RETRIES)
 @_guarded
 def read_task(input_dir: Path, key: str) -> tuple[pl.DataFrame, list[dict]]:
     return read_stage(input_dir, select_sources([key])[key])
 
 
-@task(name="reconcile", cache_policy=NO_CACHE)
+@task(name="reconcile", task_run_name="reconcile-{key}", cache_policy=NO_CACHE)
 @_guarded
 def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, RegistryIndex],
                    data_year: int) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
@@ -107,16 +106,16 @@ def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, Re
     return recon, cleaned, link_model
 
 
-@task(name="cache-load", cache_policy=NO_CACHE)
+@task(name="cache-load", task_run_name="cache-load-{source}", cache_policy=NO_CACHE)
 @_guarded
-def cache_load_task(cache_dir: Path, key: str) -> SourceResult | None:
-    return cache.load(cache_dir, key)
+def cache_load_task(cache_dir: Path, cache_key: str, source: str) -> SourceResult | None:
+    return cache.load(cache_dir, cache_key)
 
 
-@task(name="cache-store", **IO_RETRIES)
+@task(name="cache-store", task_run_name="cache-store-{source}", **IO_RETRIES)
 @_guarded
-def cache_store_task(cache_dir: Path, key: str, result: SourceResult) -> None:
-    cache.store(cache_dir, key, result)
+def cache_store_task(cache_dir: Path, cache_key: str, source: str, result: SourceResult) -> None:
+    cache.store(cache_dir, cache_key, result)
 
 
 @flow(name="source", flow_run_name="{key}", log_prints=False)
@@ -130,7 +129,7 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
     try:
         files = fingerprint_task(input_dir / key)
         cache_key = cache.cache_key(key, files, registry_files, data_year)
-        cached = None if force else cache_load_task(cache_dir, cache_key)
+        cached = None if force else cache_load_task(cache_dir, cache_key, key)
         if cached is not None:
             cached.seconds = round(time.perf_counter() - started, 3)
             logger.info("source %s: %d rows from cache (inputs and code unchanged)", key,
@@ -155,7 +154,7 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
         logger.error("source %s failed: %s", key, message)
         raise SourceFailed(message) from None
     try:  # a cache that cannot be written costs the next run time, never this run its result
-        cache_store_task(cache_dir, cache_key, result)
+        cache_store_task(cache_dir, cache_key, key, result)
     except Exception as exc:  # noqa: BLE001
         logger.warning("source %s: result not cached: %s", key, exc)
     result.seconds = round(time.perf_counter() - started, 3)

@@ -123,7 +123,7 @@ def run(
     log_file = log_path(output)
     _stray_folders(input)
     labels = {k: c.label for k, c in contracts.items()}
-    from flows.nightly import PROGRESS_HOOKS, nightly  # Prefect sets its logging up on import
+    from flows.nightly import PROGRESS_HOOKS, run_nightly  # Prefect sets its logging up on import
 
     with logs_to_file(log_file, on_screen=debug), \
             Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -132,7 +132,7 @@ def run(
         PROGRESS_HOOKS.append(shown.on_done)
         source_progress.LISTENERS.append(shown.on_event)
         try:
-            outcome = nightly(str(input), str(output), source or None, data_year, force)
+            outcome = run_nightly(str(input), str(output), source or None, data_year, force)
         except Exception as exc:  # the run as a whole failed (e.g. no registry): nothing published
             from ducpho_etl.pipeline import describe_error
 
@@ -150,12 +150,22 @@ def run(
             source_progress.LISTENERS.remove(shown.on_event)
     run_dir = Path(outcome["run_dir"])
     summary = pl.DataFrame(outcome["summary"])
-    console.print(summary_table(summary, f"Kết quả lần chạy {run_dir.name}", outcome["sources"],
+    console.print(summary_table(summary, _run_title(run_dir.name), outcome["sources"],
                                 verbose, console.width))
     _print_notes(outcome["sources"], dict(summary.select("source", "label").iter_rows()), log_file)
     _last_line(output, run_dir, outcome["sources"])
     if outcome["failed"]:
         raise typer.Exit(1)
+
+
+def _run_title(run_id: str) -> str:
+    """'Kết quả lần chạy 20261130T183000Z-ab12cd, 01/12/2026 01:30 (giờ Việt Nam)': the ID is UTC
+    (its Z), the time an officer reads is Việt Nam time."""
+    from ducpho_etl.clock import parse_time, vn_label
+
+    started = parse_time(run_id)
+    title = f"Kết quả lần chạy {run_id}"
+    return f"{title}, {vn_label(started)}" if started else title
 
 
 def _print_notes(sources: dict, labels: dict[str, str], log_file: Path | None = None) -> None:
@@ -203,8 +213,7 @@ def summary(output: Annotated[Path, typer.Option("--output", "-o")],
         raise typer.Exit(1)
     sources = read_manifest(run_dir).get("sources", {})
     table = read_summary_csv(run_dir / "summary.csv")
-    console.print(summary_table(table, f"Kết quả lần chạy {run_dir.name}", sources, verbose,
-                                console.width))
+    console.print(summary_table(table, _run_title(run_dir.name), sources, verbose, console.width))
     _print_notes(sources, dict(table.select("source", "label").iter_rows()))
     _last_line(output, run_dir, sources)
 

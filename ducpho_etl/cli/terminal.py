@@ -18,8 +18,9 @@ import polars as pl
 from rich import box
 from rich.table import Table
 
+from ducpho_etl.clock import VN_TZ
 from ducpho_etl.privacy import owner_only_dir, restrict, scrub
-from ducpho_etl.report.numbers import VN_TZ, fmt_int
+from ducpho_etl.report.numbers import fmt_int
 
 # summary.csv column -> (Vietnamese header, English key shown beside it with --verbose)
 HEADERS = {"source": "Mã nguồn", "label": "Nguồn dữ liệu", "state": "Tình trạng",

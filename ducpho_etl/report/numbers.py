@@ -2,14 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
-
-try:
-    from zoneinfo import ZoneInfo
-
-    VN_TZ: timezone | ZoneInfo = ZoneInfo("Asia/Ho_Chi_Minh")
-except Exception:  # noqa: BLE001 - no tz database: Việt Nam has kept UTC+7 without DST since 1975
-    VN_TZ = timezone(timedelta(hours=7), "ICT")
+from ducpho_etl.clock import parse_time, vn_label, vn_time  # the time zone lives in clock
 
 # Excel/LibreOffice number format that shows 219.497 whatever the computer's locale: literal dots
 # between digit placeholders (the cell stays a number, so sums still work).
@@ -55,28 +48,12 @@ def fmt_bytes(size: int | None) -> str:
     return f"{fmt_int(size)} B"
 
 
-def parse_time(value: str | None) -> datetime | None:
-    """An ISO time (naive = UTC) or a run id '20261128T182535Z-...' -> aware datetime, else None."""
-    if not value:
-        return None
-    text = str(value).strip()
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            parsed = datetime.strptime(text[:16], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def fmt_datetime(value: str | None) -> str:
     """UTC ISO time -> '28/11/2026 01:25 (giờ Việt Nam)'; unreadable text is returned as it is."""
     parsed = parse_time(value)
     if parsed is None:
         return str(value) if value else "–"
-    local = parsed.astimezone(VN_TZ)
-    return local.strftime("%d/%m/%Y %H:%M") + " (giờ Việt Nam)"
+    return vn_label(parsed)
 
 
 def fmt_date(value: str | None) -> str:
@@ -84,4 +61,4 @@ def fmt_date(value: str | None) -> str:
     parsed = parse_time(value)
     if parsed is None:
         return str(value) if value else "không rõ"
-    return parsed.astimezone(VN_TZ).strftime("%d/%m/%Y")
+    return vn_time(parsed).strftime("%d/%m/%Y")

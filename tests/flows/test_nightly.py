@@ -167,18 +167,55 @@ def test_corrupt_sources_fail_alone_and_rerun_restores(first_run, tmp_path):
 
 
 def test_failed_source_without_previous_result_is_visible(flow_sample, tmp_path, prefect_harness):
-    from flows.nightly import nightly
+    from flows.nightly import NothingPublished, nightly, run_nightly
 
     input_dir = tmp_path / "input"
     shutil.copytree(flow_sample / "input", input_dir, ignore=shutil.ignore_patterns(
-        "hoi_nong_dan", "bhxh", "tre_em", "nguoi_cao_tuoi", "bao_tro_xa_hoi", "nguoi_co_cong"))
+        "hoi_nong_dan", "bhxh", "tre_em", "nguoi_cao_tuoi", "bao_tro_xa_hoi"))
     (input_dir / "thue" / "ghi_chu.csv").write_text("STT,Ghi chú\n1,abc\n", encoding="utf-8")
-    outcome = nightly(str(input_dir), str(tmp_path / "out"), ["thue"])
+    # every source of the run failed: nothing is published
+    with pytest.raises(NothingPublished, match="thue"):
+        nightly(str(input_dir), str(tmp_path / "out"), ["thue"])
+    assert not (tmp_path / "out" / "latest").exists()
+    # one of two failed: published, the run is red and names it
+    state = nightly(str(input_dir), str(tmp_path / "out"), ["thue", "nguoi_co_cong"],
+                    return_state=True)
+    assert state.is_failed() and state.name == "Partially failed"
+    assert "thue" in state.message and "nguoi_co_cong" not in state.message
+    outcome = run_nightly(str(input_dir), str(tmp_path / "out"), ["thue", "nguoi_co_cong"])
     assert list(outcome["failed"]) == ["thue"]
     entry = _manifest(tmp_path / "out")["sources"]["thue"]
     assert entry["state"] == "failed" and entry["ok"] is False and entry["from_run"] is None
     row = _summary(tmp_path / "out").row(0, named=True)
     assert row["source"] == "thue" and row["raw_rows"] == 0 and row["cleaned"] == 0
+
+
+def test_subflow_failing_before_it_starts_is_named_by_its_source(tmp_path, prefect_harness):
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowRunFilter,
+        FlowRunFilterId,
+        FlowRunFilterParentTaskRunId,
+    )
+
+    from flows.nightly import run_source_task
+
+    @flow
+    def parent() -> object:
+        # a data year that is not a number: the source subflow refuses its parameters
+        return run_source_task("thue", tmp_path, "năm nay", [], tmp_path, False)
+
+    state = parent(return_state=True)
+    result = state.result()
+    assert result.state == "failed" and "parameters" in result.error.lower()
+    with get_client(sync_client=True) as client:
+        tasks = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[state.state_details.flow_run_id])))
+        assert "thue" in {t.name for t in tasks}
+        subflows = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+            parent_task_run_id=FlowRunFilterParentTaskRunId(any_=[t.id for t in tasks])))
+    assert [(r.name, r.state.type.value) for r in subflows] == [("thue", "FAILED")]
 
 
 def test_unchanged_source_from_cache_changed_one_recomputed(first_run, tmp_path, monkeypatch):
