@@ -34,7 +34,7 @@ def test_headings_in_vietnam_time_run_ids_in_utc():
     assert clock.vn_label(clock.parse_time(run_id)) == "01/12/2026 01:00 (giờ Việt Nam)"
     from ducpho_etl.cli.run import _run_title
 
-    assert _run_title(run_id) == f"Run {run_id}, 01/12/2026 01:00 (giờ Việt Nam)"
+    assert _run_title(run_id) == f"Kết quả lần chạy {run_id}, 01/12/2026 01:00 (giờ Việt Nam)"
 
 
 def _fake_run(output, run_id: str, started: datetime, cleaned: int, sources: dict | None = None):
