@@ -20,7 +20,10 @@ STATE_TEXT = {"fresh": "", "cached": "cache", "carried_over": "kept", "stale": "
 def _state_cell(entry: dict | None) -> str:
     if not entry:
         return ""
-    return STATE_TEXT.get(entry.get("state", ""), entry.get("state", ""))
+    state = STATE_TEXT.get(entry.get("state", ""), entry.get("state", ""))
+    if entry.get("identity_complete") is False:  # an identity column could not be mapped
+        state = f"{state} INCOMPLETE".strip()
+    return state
 
 
 def _summary_table(summary: pl.DataFrame, title: str, sources: dict | None = None) -> Table:
@@ -117,6 +120,10 @@ def _print_notes(sources: dict) -> None:
                           f"(run {entry['from_run']}) is kept, marked stale")
         elif entry.get("state") == "failed":
             console.print(f"[red]{key}: failed ({entry['error']}); no earlier result: counts are 0")
+        for gap in entry.get("identity_gaps") or []:
+            console.print(f"[yellow]{key}: {gap['file']}: column(s) {', '.join(gap['headers'])} "
+                          "hold identity-like values but could not be mapped; results may miss "
+                          "IDs (cột nhận dạng chưa xác định, số liệu chưa đầy đủ)")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ducpho_etl.contracts import canonical_fields, fold_header
+from ducpho_etl.ingest.headers import match_header
 
 HEADER_SCAN_ROWS = 30
 """The header must start within this many rows of the top of the table."""
@@ -107,8 +108,8 @@ def is_blank(row: Sequence[str | None]) -> bool:
 
 
 def _field_of(text: str, header_map: dict[str, str]) -> str | None:
-    folded = fold_header(text)
-    return header_map.get(folded) if folded else None
+    """The field a header cell names: contract aliases first, then its words (headers.py)."""
+    return match_header(text, header_map)[0]
 
 
 def _recognised(row: Sequence[str | None], header_map: dict[str, str]) -> list[str | None]:

@@ -13,6 +13,7 @@ import polars as pl
 
 from ducpho_etl.contracts import SourceContract, canonical_fields
 from ducpho_etl.ingest.files import file_fingerprint
+from ducpho_etl.ingest.headers import identity_gaps, map_columns
 from ducpho_etl.ingest.readers import (
     DELIMITED_SUFFIXES,
     WORKBOOK_SUFFIXES,
@@ -20,7 +21,7 @@ from ducpho_etl.ingest.readers import (
     read_delimited,
     read_workbook,
 )
-from ducpho_etl.ingest.sheets import IngestError, detect_layout, extract_rows
+from ducpho_etl.ingest.sheets import Grid, IngestError, Layout, cell_text, detect_layout, extract_rows
 
 __all__ = ["IngestError", "extract_files", "frame_schema", "read_file", "read_source"]
 
@@ -81,6 +82,36 @@ def missing_required(columns: list[str | None], contract: SourceContract) -> lis
             if f not in present and not present.intersection(_STANDS_IN.get(f, ()))]
 
 
+def header_texts(grid: Grid, layout: Layout) -> list[str]:
+    """The header text of each column: "parent / sub" under a merged header, else the cell."""
+    top = [cell_text(c) for c in grid.rows[layout.header_index]]
+    sub = ([cell_text(c) for c in grid.rows[layout.header_index + 1]]
+           if layout.header_rows == 2 else [])
+    width = len(layout.columns)
+    top += [""] * (width - len(top))
+    sub += [""] * (width - len(sub))
+    texts, parent = [], ""
+    for i in range(width):
+        parent = top[i] or parent
+        texts.append(" / ".join(t for t in (parent if not top[i] and sub[i] else top[i], sub[i])
+                                if t))
+    return texts
+
+
+def map_table_columns(grid: Grid, layout: Layout, header_map: dict[str, str]) -> dict:
+    """Complete the layout's columns from values and return the report's mapping keys:
+    every column's header -> field and how (alias / words / values / extra), and the headers of
+    identity-like columns that could not be mapped (the file is then flagged, not complete)."""
+    body = [row for i, row in enumerate(grid.rows[layout.body_start:], start=layout.body_start)
+            if i != layout.numbering_index]
+    mapping = map_columns(header_texts(grid, layout), layout.columns, body, header_map)
+    by_values = {m.header for m in mapping if m.how == "values"}
+    layout.unknown_headers = [h for h in layout.unknown_headers if h not in by_values]
+    gaps = identity_gaps(mapping)
+    return {"columns": [m.as_dict() for m in mapping], "identity_gaps": gaps,
+            "identity_complete": not gaps}
+
+
 def read_file_tables(
     path: Path, name: str, contract: SourceContract
 ) -> tuple[list[pl.DataFrame], list[dict]]:
@@ -119,6 +150,7 @@ def read_file_tables(
             report["skipped"] = "no header row with a name column (Họ và tên)"
             skipped.append(report)
             continue
+        report.update(map_table_columns(table.grid, layout, header_map))
         missing = missing_required(layout.columns, contract)
         if missing:
             where = f"sheet {table.sheet!r}: " if table.sheet is not None else ""

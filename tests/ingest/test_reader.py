@@ -77,6 +77,16 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
             "footer_rows": 0,
             "repaired_cells": 0,
             "unknown_headers": ["Cột lạ"],
+            "columns": [
+                {"column": i, "header": h, "field": f, "how": how}
+                for i, (h, f, how) in enumerate([
+                    ("STT", "stt", "alias"), ("Họ và tên", "ho_ten", "alias"),
+                    ("Ngày sinh", "ngay_sinh", "alias"), ("Giới tính", "gioi_tinh", "alias"),
+                    ("Số CCCD", "so_dinh_danh", "alias"), ("Địa chỉ", "dia_chi", "alias"),
+                    ("Cột lạ", "extra_cot_la", "extra")])
+            ],
+            "identity_gaps": [],
+            "identity_complete": True,
             "size_bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
@@ -224,7 +234,7 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
             None,
             [],
         ),
-        ("DS", 11, "data", "xlsx+tcvn3", None, None, None, None, None, None, []),
+        ("DS", 11, "data", "xlsx+tcvn3", None, None, None, None, None, "???", []),  # Ghi chú khác
         (
             "DS",
             12,
@@ -267,6 +277,11 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
         "size_bytes": size,
         "sha256": hashlib.sha256((tmp_path / "ds.xlsx").read_bytes()).hexdigest(),
     }
+    assert [m["how"] for m in reports[0].pop("columns")] == [
+        "alias", "alias", "alias", "alias", "alias", "alias", "words"]  # "Ghi chú khác": words
+    assert [m["field"] for m in reports[1].pop("columns")] == ["ho_ten", "ngay_sinh"]
+    for report in reports:
+        assert report.pop("identity_gaps") == [] and report.pop("identity_complete") is True
     assert reports == [
         {
             **common,
@@ -279,7 +294,7 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
             "repeated_headers": 0,
             "footer_rows": 0,
             "repaired_cells": 1,
-            "unknown_headers": ["Ghi chú khác"],
+            "unknown_headers": [],
         },
         {
             **common,
