@@ -98,7 +98,7 @@ def field_by_words(text: str | None) -> str | None:
         return "stt"
     if _has(tok, "ghi chu", "chu thich", "ghichu"):
         return "ghi_chu"
-    if _has(tok, "bhyt", "bao hiem y te", "the y te", "the bh", "so the"):
+    if _has(tok, "bhyt", "bao hiem y te", "the y te", "the bh"):
         return "the_bhyt"
     if _has(tok, "bhxh", "bao hiem xa hoi", "so so", "ma bh", "ma so bh"):
         return "ma_bhxh"
@@ -115,6 +115,8 @@ def field_by_words(text: str | None) -> str | None:
         return "ngay_sinh"
     if _has(tok, "gioi tinh", "gioi", "gt", "phai", "nam nu", "gioitinh"):
         return "gioi_tinh"
+    if _has(tok, "cha me", "cha hoac me", "bo me", "me hoac cha"):
+        return "ho_ten_cha_me"
     names_a_person = _has(tok, "ho ten", "ho va ten", "ten", "hoten", "ho ten dem", "ho dem")
     if names_a_person and _has(tok, *_ORGANISATION):
         return None
