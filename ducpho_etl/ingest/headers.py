@@ -170,6 +170,8 @@ def value_kind(value: str | None) -> str | None:
         return None
     if _SCI.match(v):
         return "id12"
+    if _DATE.match(v):  # before digits: "12/03/1950" is not an 8-digit number
+        return "date"
     digits = _ID_SEPARATORS.sub("", re.sub(r"\.0+$", "", v))
     if digits.isdigit():
         n = len(digits)

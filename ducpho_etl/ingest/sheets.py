@@ -131,6 +131,12 @@ def find_header(rows: Sequence[Sequence[str | None]], header_map: dict[str, str]
         score = header_score(row, header_map)
         if score > best:
             best, best_index = score, index
+    if best_index is None:  # only the name column is known by its words: the other columns
+        # may still be known by their values (headers.map_columns) rather than fail the file
+        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            found = _recognised(row, header_map)
+            if "ho_ten" in found and sum(1 for c in row if cell_text(c)) >= 3:
+                return index
     return best_index
 
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 from . import names as N
+from .habits import cell_habits, legacy_habit, reword_headers
 from .layouts import (
     FileSpec,
     footer_rows,
@@ -18,7 +19,6 @@ from .layouts import (
     write_csv,
     write_xlsx,
 )
-from .habits import cell_habits, legacy_habit, reword_headers
 from .noise import Noiser
 from .people import (
     AmbiguityIndex,

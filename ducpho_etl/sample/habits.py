@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import string
 
 # Header wordings seen on Vietnamese administrative forms (Đề án 06 cleaning lists, social
 # insurance D02/TK1 lists, tax lists, elderly/children/social-protection lists, commune reports).
@@ -100,7 +101,7 @@ _ANNOTATIONS = [" (đã chết)", " (mới)", " - CB", " (chuyển đến)", "*"
                 " [bổ sung]"]
 _USABLE_ID_NOISE = frozenset({"id_missing", "id_typo", "id_typo_real", "id_relative",
                               "id_cmnd_unknown", "id_scientific"})
-_FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
+_FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in string.digits + string.ascii_letters}
 
 NAME_HABIT_RATE = 0.02
 ID_HABIT_RATE = 0.03
