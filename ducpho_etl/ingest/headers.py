@@ -76,7 +76,11 @@ _OTHER_INFORMATION = ("dien thoai", "sdt", "dt", "email", "dan toc", "ton giao",
                       "muc", "so tien", "tro cap", "ngay cap", "noi cap", "cap ngay", "quan he",
                       "trinh do", "ngay chet", "ngay mat", "ngay huong", "thang huong", "ky nhan",
                       "so quyet dinh", "quyet dinh", "ngay vao", "ngay ket nap", "so ho khau",
-                      "so tai khoan", "ngan hang", "thu nhap", "ty le", "so nam", "chuc vu")
+                      "so tai khoan", "ngan hang", "thu nhap", "ty le", "so nam", "chuc vu",
+                      "quoc tich", "gd dt", "gddt", "csdl nganh", "ma hoc sinh", "ma lop")
+# Larger places than a commune: not the row's commune, whatever its values look like.
+_WIDER_PLACES = {("tinh",), ("huyen",), ("quan",), ("quan", "huyen"), ("tinh", "thanh", "pho"),
+                 ("tinh", "thanh"), ("thanh", "pho"), ("thi", "xa"), ("tinh", "tp")}
 _ORGANISATION = ("don vi", "co quan", "cong ty", "to chuc", "doanh nghiep", "truong", "lop")
 
 
@@ -84,6 +88,10 @@ def is_other_information(text: str | None) -> bool:
     """A header about something other than the person's identity (phone, amounts, dates of a
     decision...): such a column is kept as extra_*, whatever its values look like."""
     tok = header_tokens(text)
+    if tok in _WIDER_PLACES:
+        return True
+    if _has(tok, "sinh") and _has(tok, *_OTHER_PERSON):  # "Năm sinh cha": a parent's
+        return True
     return bool(tok) and _has(tok, *_OTHER_INFORMATION) and not _has(tok, "sinh")
 
 

@@ -47,6 +47,10 @@ def test_issue_wordings(wording: str) -> None:
     ("Ngày cấp CCCD", None),  # a date of the card, not an ID
     ("Số điện thoại", None),
     ("Tên người nộp thuế", "ho_ten"),
+    ("Năm sinh mẹ", None),  # a parent's birth year, not the row's (school forms)
+    ("Mã định danh Bộ GD&ĐT", None),  # the education ministry's pupil code, not a CCCD
+    ("Huyện", None), ("Tỉnh", None),  # wider places than the commune
+    ("Giới tính", "gioi_tinh"),
 ])
 def test_meaning_not_keywords(header: str, expected: str | None) -> None:
     assert field_by_words(header) == expected
