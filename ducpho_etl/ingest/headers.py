@@ -319,7 +319,10 @@ def map_columns(
         if kinds and identity_like >= 0.3 * len(kinds) and not is_other_information(text):
             out.append(ColumnMatch(i, text, None, "unmapped_identity"))
         else:
-            out.append(ColumnMatch(i, text, extra_field(text, i), "extra"))
+            name = extra_field(text, i)
+            if any(m.field == name for m in out):  # two columns worded alike stay two columns
+                name = f"{name}_{i + 1}"
+            out.append(ColumnMatch(i, text, name, "extra"))
     return out
 
 

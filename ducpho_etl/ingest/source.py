@@ -159,7 +159,11 @@ def read_file_tables(
                 f"{where}required column(s) missing from the header: {', '.join(missing)} "
                 f"(contract {contract.key}; header row {table.grid.row_numbers[layout.header_index]})",
             )
-        rows = extract_rows(table.grid, layout, fields)
+        # columns nobody knows are kept as extra_* columns of the frame (after numeric_cells)
+        extras = [(m["column"], m["field"]) for m in report["columns"] if m["how"] == "extra"]
+        for column, extra in extras:
+            layout.columns[column] = extra
+        rows = extract_rows(table.grid, layout, [*fields, *(extra for _, extra in extras)])
         report.update(
             header_row=table.grid.row_numbers[layout.header_index],
             data_rows=rows.data_rows,
@@ -181,7 +185,9 @@ def read_file_tables(
             **rows.values,
             "numeric_cells": rows.numeric_cells,
         }
-        frames.append(pl.DataFrame(columns, schema=schema))
+        table_schema = {**schema, **{extra: pl.String() for _, extra in extras}}
+        columns = {key: columns.get(key, rows.values.get(key)) for key in table_schema}
+        frames.append(pl.DataFrame(columns, schema=table_schema))
     if not reports:
         where = f"first {len(tables)} sheet(s)" if tables[0].sheet is not None else "file"
         raise IngestError(
@@ -219,7 +225,7 @@ def read_source(source_dir: Path, contract: SourceContract) -> tuple[pl.DataFram
         reports.extend(file_reports)
     if not frames:  # pragma: no cover - read_file_tables raises first
         return pl.DataFrame(schema=frame_schema()), reports
-    return pl.concat(frames, how="vertical"), reports
+    return pl.concat(frames, how="diagonal"), reports
 
 
 def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
@@ -237,4 +243,4 @@ def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[
     frames, reports = read_file_tables(path, path.name, contract)
     if not frames:  # pragma: no cover - read_file_tables raises first
         return pl.DataFrame(schema=frame_schema()), reports
-    return pl.concat(frames, how="vertical"), reports
+    return pl.concat(frames, how="diagonal"), reports

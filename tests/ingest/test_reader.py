@@ -50,8 +50,10 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
     _write(tmp_path, "a.csv", data)
     df, reports = read_source(tmp_path, CONTRACT)
 
-    assert df.columns == [*META, *canonical_fields(), "numeric_cells"]
-    assert dict(df.schema) == frame_schema()
+    # the unknown column "Cột lạ" is kept, as an extra_* column after the known ones
+    assert df.columns == [*META, *canonical_fields(), "numeric_cells", "extra_cot_la"]
+    assert dict(df.schema) == {**frame_schema(), "extra_cot_la": pl.String()}
+    assert df["extra_cot_la"].to_list() == ["x", None, None, None]
     assert _rows(df, "ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "dia_chi") == [
         (5, "data", "Nguyễn Văn Hùng", "12/03/1950", "Nam", "051050001234", "Thôn 1, Phổ An"),
         (6, "data", "Trần Thị Lan", "1948", "Nữ", "5.10851E+11", "Phổ Thạnh\nĐức Phổ"),
