@@ -228,7 +228,7 @@ _INVISIBLE = r"\p{Cf}"
 _ODD_SPACE = r"[\p{Zs}\p{Cc}\p{Zl}\p{Zp}]"
 _BRACKETED = r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?|（[^）]*）?"
 _DASH_TAIL = r"^(\S+(?:\s+\S+)+?)\s+[-–—:|/]+\s+.*$"
-_STRAY = r"[^\p{L}\p{M}\p{N}\s.,'\-]"
+_STRAY = r"[^\p{L}\p{M}\p{N}\s.,'\-_]"  # an underscore stays: no name holds one (rejected)
 
 
 def _clean_name_expr(expr: pl.Expr) -> pl.Expr:
