@@ -163,8 +163,9 @@ _DATE_NOTE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\s+(?:âm\s*lịch|am\s*lich|â
 def _clean_date_text(text: str) -> str:
     """What a cell adds to a date, undone: fullwidth digits and letters (NFKC), invisible
     characters, a leading apostrophe, notes in brackets, surrounding punctuation and spaces."""
-    s = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
-    s = _DATE_NOTE.sub(" ", s)
+    s = text if text.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if not s.isdigit():  # most cells are plain dates or serials: no note to look for
+        s = _DATE_NOTE.sub(" ", s)
     return " ".join(s.split()).strip("'’`\"*.,;:-_ ")
 
 
