@@ -231,6 +231,14 @@ def previous_result(run_dir: Path, manifest: dict, key: str, label: str) -> Sour
                         cache_key=entry.get("cache_key"))
 
 
+def identity_mapping(files: list[dict]) -> dict:
+    """Whether every file's identity columns were mapped, and which headers were not: a source
+    with such a gap is flagged (CLI summary, report), never published as if complete."""
+    gaps = [{"file": f.get("file"), "sheet": f.get("sheet"), "headers": f["identity_gaps"]}
+            for f in files if f.get("identity_gaps")]
+    return {"identity_complete": not gaps, "identity_gaps": gaps}
+
+
 def source_entry(result: SourceResult, today: str) -> dict:
     """The manifest's record of one source: where its result comes from, counts, timings."""
     counts = dict.fromkeys(STATUSES, 0)
@@ -249,6 +257,7 @@ def source_entry(result: SourceResult, today: str) -> dict:
         "error": result.error,
         "cache_key": result.cache_key,
         "files": result.files,
+        **identity_mapping(result.files),
         "raw_rows": result.raw_rows,
         "counts": counts,
         "seconds": result.seconds,

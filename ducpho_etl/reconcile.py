@@ -136,6 +136,7 @@ def _shape_output(frame: pl.DataFrame) -> pl.DataFrame:
         reason_text_expr(pl.col("reason_codes")).alias("reason"),
         reason_text_expr(pl.col("reason_codes"), language=1).alias("reason_en"),
         "evidence", *CANONICAL_KEPT, *commune_name_exprs(), *raw_cols,
+        *sorted(c for c in frame.columns if c.startswith("extra_")),  # columns kept as read
     )
 
 

@@ -26,6 +26,21 @@ def _ages(contract) -> str:
     return f"{low}–{high}"
 
 
+def _print_mapping(report: dict) -> None:
+    """Each column's header -> field and how it was decided; identity gaps in red."""
+    table = Table(title="Column mapping (ánh xạ cột)", show_lines=False)
+    for column in ("#", "header", "field", "how"):
+        table.add_column(column)
+    for m in report.get("columns") or []:
+        style = "red" if m["how"] == "unmapped_identity" else None
+        table.add_row(str(m["column"] + 1), m["header"] or "", m["field"] or "", m["how"], style=style)
+    console.print(table)
+    gaps = report.get("identity_gaps") or []
+    if gaps:
+        console.print(f"[red]  identity column(s) not mapped: {', '.join(repr(g) for g in gaps)} "
+                      "(cột nhận dạng chưa xác định)")
+
+
 def _path_text(path: Path | None) -> str:
     if path is None:
         return "-"
@@ -149,6 +164,7 @@ def check(
                          if report.get("repaired_cells") else ""))
         unknown = report.get("unknown_headers") or []
         console.print(f"  unknown headers: {', '.join(repr(h) for h in unknown) if unknown else 'none'}")
+        _print_mapping(report)
     console.print(f"rows read: [bold]{raw.height}[/]")
 
     frame = raw.with_row_index("row_id").with_columns(pl.lit(data_year, pl.Int32).alias("reference_year"))

@@ -179,6 +179,10 @@ def _print_notes(sources: dict, labels: dict[str, str], log_file: Path | None = 
         elif entry.get("state") == "failed":
             console.print(f"[red]✗ {label}: lỗi / failed – {plain_error(entry['error'])}. Không có "
                           "số liệu trước: số liệu 0 / no earlier result", highlight=False)
+        for gap in entry.get("identity_gaps") or []:
+            console.print(f"[yellow]⚠ {label}: {gap['file']}: cột {', '.join(gap['headers'])} giống cột "
+                          "nhận dạng nhưng chưa xác định được, số liệu chưa đầy đủ / identity-like "
+                          "column(s) not mapped; results may miss IDs", highlight=False)
     if log_file is not None and any(e.get("state") in ("stale", "failed") for e in sources.values()):
         console.print(f"Chi tiết kỹ thuật / technical details: {log_file}", highlight=False)
 

@@ -30,7 +30,8 @@ HEADERS = {"source": "Mã nguồn", "label": "Nguồn dữ liệu", "state": "T�
 STATES = {"fresh": "", "cached": "dùng lại", "carried_over": "giữ nguyên", "stale": "CŨ",
           "failed": "LỖI"}
 STATE_HELP = ("dùng lại = tệp không đổi, lấy kết quả đã tính; giữ nguyên = lần này không chạy "
-              "nguồn này; CŨ = nguồn lỗi, giữ số liệu lần trước; LỖI = nguồn lỗi, không có số liệu")
+              "nguồn này; CŨ = nguồn lỗi, giữ số liệu lần trước; LỖI = nguồn lỗi, không có số liệu; "
+              "THIẾU CỘT = có cột nhận dạng chưa xác định, số liệu chưa đầy đủ")
 
 
 def header(key: str, verbose: bool = False) -> str:
@@ -43,7 +44,10 @@ def state_text(entry: dict | None, verbose: bool = False) -> str:
         return ""
     state = entry.get("state", "")
     text = STATES.get(state, state)
-    return f"{text} ({state})" if verbose and text and text != state else text
+    text = f"{text} ({state})" if verbose and text and text != state else text
+    if entry.get("identity_complete") is False:  # an identity column could not be mapped
+        text = f"{text} THIẾU CỘT{' (incomplete)' if verbose else ''}".strip()
+    return text
 
 
 def summary_table(summary: pl.DataFrame, title: str, sources: dict | None = None,

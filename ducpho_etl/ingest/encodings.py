@@ -33,6 +33,8 @@ __all__ = [
     "decode_cp1258",
     "decode_tcvn3",
     "decode_vni",
+    "TCVN3_VARIANTS",
+    "VN1_CONTROLS",
     "encode_cp1258",
     "encode_tcvn3",
     "encode_vni",
@@ -106,12 +108,17 @@ def _cp1252_bytes(s: str) -> bytes | None:
 # TCVN3
 # --------------------------------------------------------------------------------------------
 
-# Bytes 0x80-0xFF. 0xA1-0xAE and the lower-case toned letters are the ABC (VN3) font layout;
-# the upper-case toned letters in 0x80-0x9F and in the gaps (0xAF, 0xBA, ...) come from the full
-# TCVN 5712 table (glibc TCVN5712-1). ABC fonts leave those positions unused, so decoding them is a
-# harmless superset. 0xB0-0xB4 are combining tone marks (composed away by NFC).
-# Where glibc differs from ABC usage: glibc maps control bytes 0x01, 0x02, 0x04-0x06, 0x11-0x17 to
-# upper-case letters; here bytes 0x00-0x7F stay ASCII, as they do in ABC-font documents.
+# TCVN 5712:1993 has three levels. VN1 holds all 134 precomposed letters; it needs more room than
+# 0x80-0xFF, so twelve capital toned letters sit at control positions below 0x20 (glibc's iconv
+# TCVN5712-1 writes them there). VN2 leaves those twelve out: they are written as the base capital
+# followed by a combining tone byte (0xB0-0xB4). VN3, the "ABC" .VnTime font layout, keeps only the
+# lower-case toned letters: .VnTimeH fonts draw those same bytes as capitals, so case is lost.
+# One decoder reads all three: the table is VN1 (checked against glibc for every byte), NFC
+# composes VN2's combining bytes, and VN3 all-caps words get their case back.
+_TCVN3_LOW = {
+    0x01: "Ú", 0x02: "Ụ", 0x04: "Ừ", 0x05: "Ử", 0x06: "Ữ", 0x11: "Ứ",
+    0x12: "Ự", 0x13: "Ỳ", 0x14: "Ỷ", 0x15: "Ỹ", 0x16: "Ý", 0x17: "Ỵ",
+}  # fmt: skip
 _TCVN3_HIGH = (
     "ÀẢÃÁẠẶẬÈẺẼÉẸỆÌỈĨ"  # 0x80
     "ÍỊÒỎÕÓỌỘỜỞỠỚỢÙỦŨ"  # 0x90
@@ -123,28 +130,36 @@ _TCVN3_HIGH = (
     "ỖủũúụừửữứựỳỷỹýỵỐ"  # 0xF0
 )
 assert len(_TCVN3_HIGH) == 128
-_TCVN3_DECODE = {0x80 + i: c for i, c in enumerate(_TCVN3_HIGH)}  # latin-1 ord -> char
+_TCVN3_DECODE = {**_TCVN3_LOW, **{0x80 + i: c for i, c in enumerate(_TCVN3_HIGH)}}
+_TCVN3_TONE_BYTES = {"\u0300": 0xB0, "\u0309": 0xB1, "\u0303": 0xB2, "\u0301": 0xB3, "\u0323": 0xB4}
+#: Control characters that VN1 uses for capital letters (as they appear in decoded/cell text).
+VN1_CONTROLS = "".join(chr(b) for b in _TCVN3_LOW)
+_VN1_CONTROL_RE = re.compile(f"[{re.escape(VN1_CONTROLS)}]")
+# Bytes that only a VN1/VN2 writer uses: explicit capital toned letters (the VN3 fonts leave
+# them unused). Their presence means case is stored, so no case restoration.
+_TCVN3_CAPITAL_BYTES = frozenset(
+    b for b, c in _TCVN3_DECODE.items() if c.isupper() and c not in "ĂÂÊÔƠƯĐ"
+)
+TCVN3_VARIANTS = ("vn1", "vn2", "vn3")
 
 
-def _tcvn3_encode_table() -> dict[str, int]:
-    """Unicode char -> TCVN3 byte, the way ABC fonts store text.
-
-    Upper-case toned letters go to the lower-case byte (.VnTimeH fonts draw those bytes as
-    capitals), so case is lost for them; Ă Â Đ Ê Ô Ơ Ư keep their own bytes.
-    """
-    table: dict[str, int] = {}
-    for i, c in enumerate(_TCVN3_HIGH):
-        if c.islower() or not c.isalpha():
-            table[c] = 0x80 + i
-    for i, c in enumerate(_TCVN3_HIGH[0x21:0x28]):  # Ă Â Ê Ô Ơ Ư Đ
-        table[c] = 0xA1 + i
-    for c in list(table):
-        if c.islower() and c.upper() not in table:
-            table[c.upper()] = table[c]
-    return table
+def _tcvn3_encode_tables() -> dict[str, dict[str, bytes]]:
+    """Unicode letter -> bytes for each TCVN 5712 level (see the comment above the table)."""
+    vn1 = {c: bytes([b]) for b, c in _TCVN3_DECODE.items() if c.isalpha() or c == "\u00a0"}
+    vn2 = dict(vn1)
+    for c in _TCVN3_LOW.values():
+        decomposed = unicodedata.normalize("NFD", c)
+        base = _nfc("".join(ch for ch in decomposed if ch not in _TCVN3_TONE_BYTES))
+        tone = next(ch for ch in decomposed if ch in _TCVN3_TONE_BYTES)
+        vn2[c] = (vn1[base] if base in vn1 else base.encode("ascii")) + bytes([_TCVN3_TONE_BYTES[tone]])
+    vn3 = {c: b for c, b in vn1.items() if not c.isupper() or c in "ĂÂÊÔƠƯĐ"}
+    for c in list(vn3):
+        if c.islower() and c.upper() not in vn3:
+            vn3[c.upper()] = vn3[c]
+    return {"vn1": vn1, "vn2": vn2, "vn3": vn3}
 
 
-_TCVN3_ENCODE = _tcvn3_encode_table()
+_TCVN3_ENCODE = _tcvn3_encode_tables()
 # Letters whose case TCVN3 keeps (they have distinct upper/lower bytes): ASCII + ĂÂÊÔƠƯĐ.
 _TCVN3_CASED = frozenset("ĂÂÊÔƠƯĐăâêôơưđ")
 _WORD_RE = re.compile(r"[^\s0-9!-/:-@\[-`{-~]+")
@@ -153,34 +168,45 @@ _WORD_RE = re.compile(r"[^\s0-9!-/:-@\[-`{-~]+")
 def _restore_tcvn3_case(word: str) -> str:
     """Upper-case a word whose case-keeping letters are all capitals ("NGUYễN" -> "NGUYỄN").
 
-    .VnTimeH text stores capitals with lower-case bytes; a word with at least two case-keeping
-    letters, all upper case, is taken as an all-caps word. One-letter evidence ("Hà", "Vũ") is
-    ambiguous between title case and all caps and is left alone.
+    .VnTimeH text stores capitals with lower-case bytes; a word whose case-keeping letters are
+    all upper case is an all-caps word when there are two of them or one that is not the first
+    letter ("úT" can only be "ÚT"). A capital first letter alone ("Hà", "Vũ") is ambiguous
+    between title case and all caps and is left alone.
     """
-    cased = [c for c in word if (c.isascii() and c.isalpha()) or c in _TCVN3_CASED]
-    if len(cased) >= 2 and all(c.isupper() for c in cased) and not word.isupper():
+    cased = [i for i, c in enumerate(word) if (c.isascii() and c.isalpha()) or c in _TCVN3_CASED]
+    upper = all(word[i].isupper() for i in cased)
+    if upper and (len(cased) >= 2 or cased[-1:] > [0]) and not word.isupper():
         return word.upper()
     return word
 
 
 def decode_tcvn3(data: bytes) -> str:
-    """Decode TCVN3 (ABC) bytes to NFC text; all-caps words get their case back (best effort)."""
+    """Decode TCVN 5712 (VN1, VN2 or VN3/ABC) bytes to NFC text.
+
+    Capital toned letters stored as such (VN1 bytes, VN2 base + tone byte) keep their case; text
+    without any (VN3 fonts) gets all-caps words' case back (best effort).
+    """
     text = _nfc(data.decode("latin-1").translate(_TCVN3_DECODE))
+    if _TCVN3_CAPITAL_BYTES.intersection(data):
+        return text
     return _WORD_RE.sub(lambda m: _restore_tcvn3_case(m.group()), text)
 
 
-def encode_tcvn3(s: str, errors: str = "strict") -> bytes:
-    """Encode text as TCVN3 (ABC) bytes, for the synthetic-data generator and tests.
+def encode_tcvn3(s: str, errors: str = "strict", variant: str = "vn3") -> bytes:
+    """Encode text as TCVN 5712 bytes, for the synthetic-data generator and tests.
 
-    Upper-case toned letters share the lower-case byte (case lost, as in .VnTimeH documents).
+    ``variant`` "vn1" is what glibc ``iconv -t TCVN5712-1`` writes (capitals below 0x20 too);
+    "vn2" writes those twelve capitals as base + tone byte; "vn3" (ABC fonts, the default) gives
+    upper-case toned letters the lower-case byte (case lost, as in .VnTimeH documents).
     ``errors="replace"`` writes b"?" for characters TCVN3 cannot hold; "strict" raises.
     """
+    table = _TCVN3_ENCODE[variant]
     out = bytearray()
     for i, c in enumerate(_nfc(s)):
         if c.isascii():
             out.append(ord(c))
-        elif c in _TCVN3_ENCODE:
-            out.append(_TCVN3_ENCODE[c])
+        elif c in table:
+            out += table[c]
         elif errors == "replace":
             out.append(0x3F)
         else:
@@ -335,7 +361,8 @@ def _is_syllable(word: str) -> bool:
 
 
 def _is_odd(c: str) -> bool:
-    return not (c.isascii() or c in _VN_NON_ASCII or c.isspace())
+    """Neither printable ASCII, a Vietnamese letter nor space (control characters are odd)."""
+    return not ((c.isascii() and c.isprintable()) or c in _VN_NON_ASCII or c.isspace())
 
 
 def vietnamese_score(text: str) -> float:
@@ -359,6 +386,7 @@ def vietnamese_score(text: str) -> float:
 # sequences, while any high byte means some letter in TCVN3.
 _LEGACY_DECODERS = {"cp1258": decode_cp1258, "vni": decode_vni, "tcvn3": decode_tcvn3}
 _SAMPLE_BYTES = 64 * 1024
+_VN1_BYTE_RE = re.compile(b"[\\x01\\x02\\x04-\\x06\\x11-\\x17]")
 
 
 def _sample(data: bytes) -> bytes:
@@ -366,7 +394,7 @@ def _sample(data: bytes) -> bytes:
     picked: list[bytes] = []
     size = 0
     for line in data.splitlines():
-        if not line.isascii():
+        if not line.isascii() or _VN1_BYTE_RE.search(line):
             picked.append(line)
             size += len(line)
             if size >= _SAMPLE_BYTES:
@@ -436,9 +464,18 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
         return _nfc(data[3:].decode("utf-8", errors="replace")), "utf-8-sig"
     try:
-        return _nfc(data.decode("utf-8")), "utf-8"
+        text = _nfc(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    else:
+        if not _VN1_BYTE_RE.search(data):
+            return text, "utf-8"
+        # Valid UTF-8 that holds control bytes where VN1 puts capital letters ("\x01t" = "Út"):
+        # a TCVN3 file whose only legacy letters are those capitals reads as ASCII.
+        sample = _sample(data)
+        if vietnamese_score(decode_tcvn3(sample)) > vietnamese_score(sample.decode("utf-8")):
+            return decode_tcvn3(data), "tcvn3"
+        return text, "utf-8"
     sample = _sample(data)
     best = max(_LEGACY_DECODERS, key=lambda name: vietnamese_score(_LEGACY_DECODERS[name](sample)))
     return _LEGACY_DECODERS[best](data), best
@@ -462,7 +499,7 @@ def repair_text(s: str) -> tuple[str, str | None]:
     """
     fixed = _nfc(s)
     norm_tag = "nfd" if fixed != s else None
-    if fixed.isascii():
+    if fixed.isascii() and not _VN1_CONTROL_RE.search(fixed):
         return fixed, norm_tag
     raw = _cp1252_bytes(fixed)
     if raw is None:  # holds characters no cp1252 reading produces: real Unicode
@@ -487,7 +524,7 @@ def repair_text_as(s: str, encoding: str) -> tuple[str, str | None]:
     less Vietnamese.
     """
     fixed = _nfc(s)
-    if fixed.isascii():
+    if fixed.isascii() and not _VN1_CONTROL_RE.search(fixed):
         return fixed, None
     raw = _cp1252_bytes(fixed)
     if raw is None:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ducpho_etl.contracts import canonical_fields, fold_header
+from ducpho_etl.ingest.headers import match_header
 
 HEADER_SCAN_ROWS = 100
 """The header must start within this many rows of the top of the table (the first screen of a
@@ -121,8 +122,8 @@ def is_blank(row: Sequence[str | None]) -> bool:
 
 
 def _field_of(text: str, header_map: dict[str, str]) -> str | None:
-    folded = fold_header(text)
-    return header_map.get(folded) if folded else None
+    """The field a header cell names: contract aliases first, then its words (headers.py)."""
+    return match_header(text, header_map)[0]
 
 
 def _recognised(row: Sequence[str | None], header_map: dict[str, str]) -> list[str | None]:
@@ -149,6 +150,12 @@ def find_header(rows: Sequence[Sequence[str | None]], header_map: dict[str, str]
         score = header_score(row, header_map)
         if score > best:
             best, best_index = score, index
+    if best_index is None:  # only the name column is known by its words: the other columns
+        # may still be known by their values (headers.map_columns) rather than fail the file
+        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+            found = _recognised(row, header_map)
+            if "ho_ten" in found and sum(1 for c in row if cell_text(c)) >= 3:
+                return index
     return best_index
 
 

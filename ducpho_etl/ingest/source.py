@@ -14,6 +14,7 @@ import polars as pl
 
 from ducpho_etl.contracts import SourceContract, canonical_fields
 from ducpho_etl.ingest.files import file_fingerprint
+from ducpho_etl.ingest.headers import identity_gaps, map_columns
 from ducpho_etl.ingest.ledger import KINDS, ranges, reconcile, swallowed_lines, table_kinds
 from ducpho_etl.ingest.limits import Limits, over_limit
 from ducpho_etl.ingest.listing import list_extracts
@@ -30,6 +31,7 @@ from ducpho_etl.ingest.sheets import (
     IngestError,
     Layout,
     TableRows,
+    cell_text,
     column_letters,
     detect_layout,
     extract_rows,
@@ -94,6 +96,41 @@ def missing_required(columns: list[str | None], contract: SourceContract) -> lis
             if f not in present and not present.intersection(_STANDS_IN.get(f, ()))]
 
 
+def header_texts(grid: Grid, layout: Layout) -> list[str]:
+    """The header text of each column: "parent / sub" under a merged header, else the cell."""
+    top = [cell_text(c) for c in grid.rows[layout.header_index]]
+    sub = ([cell_text(c) for c in grid.rows[layout.header_index + 1]]
+           if layout.header_rows == 2 else [])
+    width = len(layout.columns)
+    top += [""] * (width - len(top))
+    sub += [""] * (width - len(sub))
+    texts, parent = [], ""
+    for i in range(width):
+        parent = top[i] or parent
+        texts.append(" / ".join(t for t in (parent if not top[i] and sub[i] else top[i], sub[i])
+                                if t))
+    return texts
+
+
+def map_table_columns(grid: Grid, layout: Layout, header_map: dict[str, str]) -> dict:
+    """Complete the layout's columns from values and return the report's mapping keys:
+    every column's header -> field and how (alias / words / values / extra), and the headers of
+    identity-like columns that could not be mapped (the file is then flagged, not complete)."""
+    body = [row for i, row in enumerate(grid.rows[layout.body_start:], start=layout.body_start)
+            if i != layout.numbering_index]
+    mapping = map_columns(header_texts(grid, layout), layout.columns, body, header_map)
+    by_values = {m.header for m in mapping if m.how == "values"}
+    layout.unknown_headers = [h for h in layout.unknown_headers if h not in by_values]
+    gaps = identity_gaps(mapping)
+    return {"columns": [m.as_dict() for m in mapping], "identity_gaps": gaps,
+            "identity_complete": not gaps}
+
+
+# columns the builder fills itself, not from a table's field values
+_BUILDER_OWN = frozenset({"source", "source_file", "sheet", "source_row", "row_kind", "encoding",
+                          "numeric_cells"})
+
+
 class FrameBuilder:
     """Rows of many tables gathered column-wise, turned into a frame per CHUNK_ROWS rows: a
     frame per small file would cost more than reading it (2,000 files), one frame for a
@@ -114,7 +151,13 @@ class FrameBuilder:
         columns["row_kind"].extend(rows.row_kind)
         columns["encoding"].extend([table.encoding] * n)
         for field_name, values in rows.values.items():
+            if field_name not in columns:  # an extra_* column first met in this table
+                self.schema[field_name] = pl.String()
+                columns[field_name] = [None] * (len(columns["source"]) - n)
             columns[field_name].extend(values)
+        for field_name, values in columns.items():  # extra columns this table does not have
+            if field_name not in rows.values and field_name not in _BUILDER_OWN:
+                values.extend([None] * n)
         columns["numeric_cells"].extend(rows.numeric_cells)
         if len(columns["source"]) >= CHUNK_ROWS:
             self.flush()
@@ -134,7 +177,7 @@ class FrameBuilder:
         self.flush()
         if not self.frames:
             return pl.DataFrame(schema=self.schema)
-        return pl.concat(self.frames, how="vertical") if len(self.frames) > 1 else self.frames[0]
+        return pl.concat(self.frames, how="diagonal") if len(self.frames) > 1 else self.frames[0]
 
 
 def _add_counts(into: TableRows, more: TableRows) -> None:
@@ -225,6 +268,7 @@ def read_file_tables(
         if layout is None:
             reports.append(_skip_or_fail(table, name, contract, report))
             continue
+        report.update(map_table_columns(table.grid, layout, header_map))
         missing = missing_required(layout.columns, contract)
         if missing:
             raise IngestError(
@@ -232,12 +276,17 @@ def read_file_tables(
                 f"{_where(table)}required column(s) missing from the header: {', '.join(missing)} "
                 f"(contract {contract.key}; header row {table.grid.row_numbers[layout.header_index]})",
             )
-        rows = extract_rows(table.grid, layout, fields)
+        # columns nobody knows are kept as extra_* columns of the frame (after numeric_cells)
+        extras = [(m["column"], m["field"]) for m in report["columns"] if m["how"] == "extra"]
+        for column, extra in extras:
+            layout.columns[column] = extra
+        table_fields = [*fields, *(extra for _, extra in extras)]
+        rows = extract_rows(table.grid, layout, table_fields)
         _check_swallowed(table, table.grid, layout, name)
         builder.add(rows, contract, name, table)
         read_rows = list(table.grid.row_numbers)
         for chunk in table.more or ():
-            more = extract_rows(chunk, layout, fields, start=0)
+            more = extract_rows(chunk, layout, table_fields, start=0)
             _check_swallowed(table, chunk, layout, name)
             builder.add(more, contract, name, table)
             _add_counts(rows, more)
@@ -259,7 +308,7 @@ def read_file_tables(
             repeated_headers=rows.repeated_headers,
             footer_rows=rows.footer_rows,
             unknown_headers=layout.unknown_headers,
-            columns={column_letters(i): c for i, c in enumerate(layout.columns) if c},
+            column_letters={column_letters(i): c for i, c in enumerate(layout.columns) if c},
             ledger=ledger.as_dict(),
         )
         if "ho_ten" in layout.joined:

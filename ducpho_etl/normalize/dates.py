@@ -58,7 +58,9 @@ _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})" + _TIME + "$")
 _DMY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4}|\d{2})" + _TIME + "$")
 _MY = re.compile(r"^(\d{1,2})\s*[-/.]\s*(\d{4})$")
-_VN = re.compile(r"^(?:ngay\s*)?(\d{1,2})\s*thang\s*(\d{1,2})\s*nam\s*(\d{4})$")
+_VN = re.compile(r"^(?:sinh\s*)?(?:ngay\s*)?(\d{1,2})\s*(?:thang|[-/.])\s*(\d{1,2})\s*"
+                 r"(?:nam|[-/.])\s*(\d{4})$")
+_VN_MY = re.compile(r"^(?:sinh\s*)?(?:thang\s*)(\d{1,2})\s*(?:nam|[-/.])\s*(\d{4})$")
 
 
 def _fold(s: str) -> str:
@@ -99,10 +101,9 @@ def parse_birth_date(text: str | None, reference_year: int | None = None) -> Par
     ref = DEFAULT_REFERENCE_YEAR if reference_year is None else int(reference_year)
     if text is None:
         return _bad("date_missing")
-    s = " ".join(unicodedata.normalize("NFC", text).split())
+    s = _clean_date_text(text)
     if not s:
         return _bad("date_missing")
-    s = s.lstrip("'")
 
     m = _NUM.match(s)
     if m:
@@ -140,12 +141,32 @@ def parse_birth_date(text: str | None, reference_year: int | None = None) -> Par
             return _partial(y, mo, ref, codes)
         return _full(y, mo, d, ref, codes)
 
-    m = _MY.match(s)
+    m = _MY.match(s) or _VN_MY.match(_fold(s))
     if m:
         mo, y = int(m.group(1)), int(m.group(2))
         return _partial(y, None if mo == 0 else mo, ref, [])
 
+    # Words around a lone year ("năm 1950", "sinh năm 1950", "khoảng 1950", "1950 (AL)"):
+    # a text whose only number is a 4-digit year says the year and nothing more.
+    numbers = re.findall(r"\d+", s)
+    if len(numbers) == 1 and len(numbers[0]) == 4 and not re.search(r"\d[/.\-]|[/.\-]\d", s):
+        return _partial(int(numbers[0]), None, ref, [])
     return _bad("date_unparseable")
+
+
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+# Notes officers add to a date: "(âm lịch)", "(AL)", "[?]", "ÂL", "âm lịch" at the end.
+_DATE_NOTE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\s+(?:âm\s*lịch|am\s*lich|âl|al|dl|dương\s*lịch)\.?$",
+                        re.IGNORECASE)
+
+
+def _clean_date_text(text: str) -> str:
+    """What a cell adds to a date, undone: fullwidth digits and letters (NFKC), invisible
+    characters, a leading apostrophe, notes in brackets, surrounding punctuation and spaces."""
+    s = text if text.isascii() else _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if not s.isdigit():  # most cells are plain dates or serials: no note to look for
+        s = _DATE_NOTE.sub(" ", s)
+    return " ".join(s.split()).strip("'’`\"*.,;:-_ ")
 
 
 _OUT_SCHEMA = {

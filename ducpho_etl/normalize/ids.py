@@ -80,23 +80,56 @@ PROVINCE_CODES: dict[str, str] = {
 
 _NULL = pl.lit(None, pl.String)
 _SCI = r"^[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
-_SEPARATORS = r"[ \t\u00a0.\-_/,']"
+_SEPARATORS = r"[ \t\u00a0\u2007\u202f.\-\u2010-\u2015_/,'’·]"
+_FULLWIDTH_DIGITS = [chr(0xFF10 + d) for d in range(10)]
+# Invisible characters a copy-paste leaves in a cell (zero-width, BOM, bidi marks, soft hyphen).
+_INVISIBLE = r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 
 
-def _text(expr: pl.Expr) -> pl.Expr:
-    """Trimmed (also a leading Excel apostrophe), a trailing float '.0' removed; empty -> null.
+def _text_steps() -> list:
+    """The steps that turn an ID cell into its text: each step maps the previous one's column.
 
-    No Unicode normalisation (costly on 1M rows and irrelevant to digits): any non-ASCII
-    character makes the value invalid.
+    Trimmed (also a leading Excel apostrophe), a trailing float '.0' removed; empty -> null.
+    Only what a cell can do to digits is undone (fullwidth digits from an IME, invisible
+    characters from copy-paste); other non-ASCII characters make the value invalid. Steps are
+    materialised one by one (eager polars would re-evaluate a nested expression per use).
     """
-    t = expr.str.strip_chars().str.strip_chars_start("'")
-    # "CCCD: 051085123456", "số 051085123456": one long digit run among words is the number
-    run = r"(?:^|[^0-9])([0-9]{12}|[0-9]{9})(?:[^0-9]|$)"
-    lone_run = (t.str.contains(r"\p{L}\p{L}") & (t.str.count_matches(r"[0-9]+") == 1)
-                & t.str.contains(run) & ~t.str.contains(r"^[A-Za-z]{2}[0-9]"))
-    t = pl.when(lone_run).then(t.str.extract(run, 1)).otherwise(t)
-    t = pl.when(t.str.contains(r"^[0-9]+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
-    return t.replace("", None)
+
+    def clean(t: pl.Expr) -> pl.Expr:
+        t = t.str.replace_many(_FULLWIDTH_DIGITS, [str(d) for d in range(10)])
+        return t.str.replace_all(_INVISIBLE, "").str.strip_chars().str.strip_chars_start("'’‘`")
+
+    def number_in_words(t: pl.Expr) -> pl.Expr:
+        # "CCCD: 051085123456", "số 051085123456": one long digit run among words is the number
+        run = r"(?:^|[^0-9])([0-9]{12}|[0-9]{9})(?:[^0-9]|$)"
+        lone_run = (t.str.contains(r"\p{L}\p{L}") & (t.str.count_matches(r"[0-9]+") == 1)
+                    & t.str.contains(run) & ~t.str.contains(r"^[A-Za-z]{2}[0-9]"))
+        # "051085123456 / 211234567", "051085123456; 051085123457": two whole numbers in one
+        # cell; the first 12-digit one is the personal ID (a 9-digit one beside it the CMND)
+        two_ids = t.str.count_matches(r"(?:^|[^0-9])(?:[0-9]{12}|[0-9]{9})(?:[^0-9.]|$)") >= 2
+        first12 = t.str.extract(r"(?:^|[^0-9])([0-9]{12})(?:[^0-9]|$)", 1)
+        return (pl.when(lone_run).then(t.str.extract(run, 1))
+                .when(two_ids & first12.is_not_null()).then(first12).otherwise(t))
+
+    def float_text(t: pl.Expr) -> pl.Expr:
+        return pl.when(t.str.contains(r"^[0-9]+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
+
+    def exact_scientific(t: pl.Expr) -> pl.Expr:
+        # "5.1085123456E+10" keeps every digit (the mantissa has exponent + 1 of them): exact
+        sci = r"^([0-9]+)[.,]?([0-9]*)[eE]\+?([0-9]+)$"
+        mantissa = t.str.extract(sci, 1) + t.str.extract(sci, 2)
+        exact = mantissa.str.len_chars() == t.str.extract(sci, 3).cast(pl.Int64, strict=False) + 1
+        return pl.when(exact.fill_null(False)).then(mantissa).otherwise(t).replace("", None)
+
+    return [clean, number_in_words, float_text, exact_scientific]
+
+
+def _with_texts(df: pl.DataFrame, sources: dict[str, pl.Expr]) -> pl.DataFrame:
+    """Add each ``name: cell expression`` of ``sources`` as its ID text (see _text_steps)."""
+    df = df.with_columns(expr.alias(name) for name, expr in sources.items())
+    for step in _text_steps():
+        df = df.with_columns(step(pl.col(name)).alias(name) for name in sources)
+    return df
 
 
 def _digits(expr: pl.Expr) -> pl.Expr:
@@ -156,16 +189,10 @@ def normalize_ids(
     if "norm_codes" not in df.columns:
         df = df.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("norm_codes"))
     # stage 1: trimmed texts
-    df = df.with_columns(
-        _text(_ensure(df, id_col)).alias("__idt"),
-        _text(_ensure(df, cmnd_col)).alias("__ct"),
-        _text(_ensure(df, bhxh_col)).alias("__bt"),
-        _text(_ensure(df, bhyt_col))
-        .str.replace_all(r"[\s.\-_/]", "")
-        .str.to_uppercase()
-        .alias("__yt"),
-        _text(_ensure(df, mst_col)).alias("__mt"),
-    )
+    df = _with_texts(df, {"__idt": _ensure(df, id_col), "__ct": _ensure(df, cmnd_col),
+                          "__bt": _ensure(df, bhxh_col), "__yt": _ensure(df, bhyt_col),
+                          "__mt": _ensure(df, mst_col)})
+    df = df.with_columns(pl.col("__yt").str.replace_all(r"[\s.\-_/]", "").str.to_uppercase())
     # stage 2: digit strings
     df = df.with_columns(
         _digits(pl.col("__idt")).alias("__idd"),

@@ -219,6 +219,24 @@ NAME_COLUMNS = ["name", "name_key", "family_key", "middle_key", "given_key"]
 
 
 _EDGE_PUNCT = " \t.,;:*_-+\"'"
+# What a spreadsheet adds to a name that is not part of it, decided by what a name can hold
+# (letters, combining marks, spaces): invisible format characters (zero-width, BOM, soft
+# hyphen, bidi marks) vanish; other spaces and controls are spaces; an annotation in brackets
+# ("(đã chết)", "[CB]") or after a spaced dash ("Nguyễn Văn A - CB") is not the name; any other
+# symbol ("*", "#", quotes) is stray.
+_INVISIBLE = r"\p{Cf}"
+_ODD_SPACE = r"[\p{Zs}\p{Cc}\p{Zl}\p{Zp}]"
+_BRACKETED = r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?|（[^）]*）?"
+_DASH_TAIL = r"^(\S+(?:\s+\S+)+?)\s+[-–—:|/]+\s+.*$"
+_STRAY = r"[^\p{L}\p{M}\p{N}\s.,'\-_]"  # an underscore stays: no name holds one (rejected)
+
+
+def _clean_name_expr(expr: pl.Expr) -> pl.Expr:
+    """Name text without what spreadsheets and officers add around it (see _INVISIBLE...)."""
+    t = expr.str.replace_all(_INVISIBLE, "").str.replace_all(_ODD_SPACE, " ")
+    t = t.str.replace_all(_BRACKETED, " ").str.replace_all(_STRAY, " ")
+    t = t.str.replace_all(_WS, " ").str.strip_chars()
+    return t.str.replace(_DASH_TAIL, "${1}").str.strip_chars(_EDGE_PUNCT)
 
 
 def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
@@ -226,7 +244,8 @@ def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
     df = df.with_columns(raw.str.normalize("NFC").alias("__nfc"))
     nfc = pl.col("__nfc")
     # stray punctuation at either end ("Nguyễn Văn Hùng.", "- Lê Thị Lan") is not part of a name
-    df = df.with_columns(nfc.str.replace_all(_WS, " ").str.strip_chars(_EDGE_PUNCT).alias("__sp"))
+    df = df.with_columns(_clean_name_expr(nfc.str.normalize("NFKC").str.normalize("NFC"))
+                         .alias("__sp"))
     spaced = pl.col("__sp")
     df = df.with_columns(
         (spaced.str.len_chars().fill_null(0) > 0).alias("__has_text"),

@@ -202,7 +202,8 @@ def _status_table(report: RunReport, flagged: dict) -> list[str]:
         css = ' class="total"' if is_total else (' class="flag"' if notice and notice.kind != "kept" else "")
         tag = ""
         if notice:
-            word = {"stale": "số liệu cũ", "failed": "lỗi", "kept": "giữ nguyên"}[notice.kind]
+            word = {"stale": "số liệu cũ", "failed": "lỗi", "kept": "giữ nguyên",
+                    "incomplete": "thiếu cột"}[notice.kind]
             tag = f'<span class="tag {notice.kind}">{word}</span>'
         cells = "".join(f'<td class="n">{fmt_int(row[c])}</td>' for c in STATUS_COLUMNS)
         out.append(f"<tr{css}><td>{escape(row['label'] or row['source'])}{tag}</td>{cells}"

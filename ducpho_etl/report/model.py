@@ -65,7 +65,8 @@ class Notice:
 
     source: str
     label: str
-    kind: str  # "stale", "failed" or "kept" (carried over: not run this time, by choice)
+    kind: str  # "stale", "failed", "kept" (carried over by choice) or "incomplete" (a column
+    # holding identity data could not be mapped: the figures may miss IDs)
     error: str
     as_of: str | None = None
     from_run: str | None = None
@@ -75,6 +76,10 @@ class Notice:
         run = f" (lần chạy {self.from_run})" if self.from_run else ""
         if self.kind == "stale":
             return f"Số liệu cũ từ ngày {fmt_date(self.as_of)}{run} do lỗi: {self.error or 'không rõ'}"
+        if self.kind == "incomplete":
+            return (f"Có cột giống dữ liệu nhận dạng (số định danh, ngày sinh...) không xác định "
+                    f"được: {self.error}. Số liệu có thể chưa đầy đủ "
+                    f"(identity column(s) not mapped).")
         if self.kind == "kept":
             return (f"Lần chạy này không chạy lại nguồn này; số liệu giữ nguyên từ ngày "
                     f"{fmt_date(self.as_of)}{run}.")
@@ -129,6 +134,8 @@ class RunReport:
                 return f"{fmt_int(row['cleaned'])} (số liệu cũ ngày {fmt_date(notice.as_of)})"
             if notice.kind == "kept":
                 return f"{fmt_int(row['cleaned'])} (số liệu ngày {fmt_date(notice.as_of)})"
+            if notice.kind == "incomplete":
+                return f"{fmt_int(row['cleaned'])} (chưa đầy đủ)"
             return "không có số liệu (lỗi)" if not row["raw_rows"] else f"{fmt_int(row['cleaned'])} (có lỗi)"
 
         parts = "; ".join(f"{r['label']}: {figure(r)}" for r in self.sources.iter_rows(named=True))
@@ -230,6 +237,10 @@ def notices(summary: pl.DataFrame, manifest: dict) -> list[Notice]:
             found.append(Notice(key, label, "failed", error or "không rõ"))
         elif info.get("carried_over") or state == "carried_over":
             found.append(Notice(key, label, "kept", "", info.get("as_of"), info.get("from_run")))
+        elif info.get("identity_complete") is False:
+            gaps = "; ".join(f"{g.get('file')}: {', '.join(g.get('headers') or [])}"
+                             for g in info.get("identity_gaps") or [])
+            found.append(Notice(key, label, "incomplete", scrub(gaps)))
     return found
 
 

@@ -8,6 +8,7 @@ import time
 from pathlib import Path, PurePosixPath
 
 from . import names as N
+from .habits import cell_habits, legacy_habit, reword_headers
 from .layouts import (
     FileSpec,
     footer_rows,
@@ -179,12 +180,22 @@ def _with_blanks(rows: list, rate: float, rng: random.Random) -> list:
     return out
 
 
+def _with_habits(specs: list[FileSpec], seed: int, source: str,
+                 header_variant: int | None) -> list[FileSpec]:
+    """Header wordings and TCVN3 variants of real forms (habits.py), from their own streams."""
+    hrng = random.Random(f"{seed}:{source}:headers")
+    lrng = random.Random(f"{seed}:{source}:legacy")
+    return [legacy_habit(reword_headers(s, hrng, variant=header_variant), lrng) for s in specs]
+
+
 def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
-                    keep_cells: bool = False) -> dict:
+                    keep_cells: bool = False, header_variant: int | None = None) -> dict:
     """Write output/input/{registry,<source>}/..., output/truth/{truth.parquet,summary.csv}.
 
     keep_cells: also return, in info["cells"], the cells written for each truth row (same
     order as truth.parquet), for tests that check what a row shows.
+    header_variant: word every header with that wording of habits.HEADER_WORDINGS (the data
+    stay the same: headers and cell habits draw from their own random streams).
     """
     t0 = time.perf_counter()
     output = Path(output)
@@ -214,7 +225,8 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
         noiser = Noiser(w, conf, amb, srng, source)
         lo, hi = SOURCES[source][2]
         entries = _plan(source, w, conf, scale, srng, used_review)
-        specs = _sorted_specs(specs_for(source))
+        specs = _with_habits(_sorted_specs(specs_for(source)), seed, source, header_variant)
+        crng = random.Random(f"{seed}:{source}:cells")
         src_rows: list[dict] = []
         files[source] = [s.path for s in specs]
         for spec, chunk in zip(specs, _split(entries, specs), strict=True):
@@ -222,10 +234,12 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
             for kind, i in chunk:
                 if kind == "reg":
                     cells, noise = noiser.person_row(i, spec, source, lo, hi)
+                    cell_habits(cells, noise, spec, crng, cmnd=w.cmnd[i] or None)
                     status = None
                 elif kind == "nonreg":
                     cells, noise = noiser.plain_row(i, spec, source,
                                                     with_id=srng.random() < 0.7)
+                    cell_habits(cells, noise, spec, crng)
                     noise.append("not_registered")
                     status = None
                 elif kind == "review":

@@ -236,7 +236,10 @@ def legacy_text(text: str, legacy: str) -> str:
     """What a spreadsheet shows for text typed in an ABC (TCVN3) or VNI font."""
     from ducpho_etl.ingest.encodings import encode_tcvn3, encode_vni
 
-    raw = encode_tcvn3(text) if legacy == "tcvn3" else encode_vni(text)
+    if legacy.startswith("tcvn3"):  # "tcvn3" (ABC fonts, VN3) or "tcvn3-vn1" (as iconv writes)
+        raw = encode_tcvn3(text, variant="vn1" if legacy == "tcvn3-vn1" else "vn3")
+    else:
+        raw = encode_vni(text)
     return "".join(_CP1252_TABLE[b] for b in raw)
 
 
@@ -249,6 +252,8 @@ def encode_csv(text: str, encoding: str) -> bytes:
         return unicodedata.normalize("NFD", text).encode("utf-8")
     from ducpho_etl.ingest.encodings import encode_cp1258, encode_tcvn3, encode_vni
 
+    if encoding == "tcvn3-vn1":  # TCVN5712-1 as glibc iconv writes it (VN1)
+        return encode_tcvn3(text, variant="vn1")
     return {"cp1258": encode_cp1258, "tcvn3": encode_tcvn3, "vni": encode_vni}[encoding](text)
 
 

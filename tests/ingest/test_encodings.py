@@ -337,7 +337,7 @@ def test_repair_series_empty() -> None:
 # ------------------------------------------------------------------ never raise
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=300))
 def test_decode_bytes_never_raises(data: bytes) -> None:
     text, name = decode_bytes(data)
@@ -345,7 +345,7 @@ def test_decode_bytes_never_raises(data: bytes) -> None:
     assert isinstance(text, str)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60))
 def test_repair_text_never_raises(s: str) -> None:
     fixed, tag = repair_text(s)
@@ -354,7 +354,7 @@ def test_repair_text_never_raises(s: str) -> None:
     assert 0.0 <= vietnamese_score(s) <= 1.0
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="cp1252"), max_size=40))
 def test_repair_text_never_raises_on_cp1252_text(s: str) -> None:
     fixed, tag = repair_text(s)

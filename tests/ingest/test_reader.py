@@ -51,8 +51,10 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
     _write(tmp_path, "a.csv", data)
     df, reports = read_source(tmp_path, CONTRACT)
 
-    assert df.columns == [*META, *canonical_fields(), "numeric_cells"]
-    assert dict(df.schema) == frame_schema()
+    # the unknown column "Cột lạ" is kept, as an extra_* column after the known ones
+    assert df.columns == [*META, *canonical_fields(), "numeric_cells", "extra_cot_la"]
+    assert dict(df.schema) == {**frame_schema(), "extra_cot_la": pl.String()}
+    assert df["extra_cot_la"].to_list() == ["x", None, None, None]
     assert _rows(df, "ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "dia_chi") == [
         (5, "data", "Nguyễn Văn Hùng", "12/03/1950", "Nam", "051050001234", "Thôn 1, Phổ An"),
         (6, "data", "Trần Thị Lan", "1948", "Nữ", "5.10851E+11", "Phổ Thạnh\nĐức Phổ"),
@@ -72,7 +74,7 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
                                    "data", "total", "unaccounted")} == {
         "physical_rows": 10, "title": 1, "header": 1, "numbering": 1, "blank": 3, "data": 3,
         "total": 1, "unaccounted": 0}
-    assert reports[0].pop("columns")["B"] == "ho_ten"
+    assert reports[0].pop("column_letters")["B"] == "ho_ten"
     assert reports == [
         {
             "file": "a.csv",
@@ -86,6 +88,16 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
             "footer_rows": 0,
             "repaired_cells": 0,
             "unknown_headers": ["Cột lạ"],
+            "columns": [
+                {"column": i, "header": h, "field": f, "how": how}
+                for i, (h, f, how) in enumerate([
+                    ("STT", "stt", "alias"), ("Họ và tên", "ho_ten", "alias"),
+                    ("Ngày sinh", "ngay_sinh", "alias"), ("Giới tính", "gioi_tinh", "alias"),
+                    ("Số CCCD", "so_dinh_danh", "alias"), ("Địa chỉ", "dia_chi", "alias"),
+                    ("Cột lạ", "extra_cot_la", "extra")])
+            ],
+            "identity_gaps": [],
+            "identity_complete": True,
             "size_bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
@@ -233,7 +245,7 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
             None,
             [],
         ),
-        ("DS", 11, "data", "xlsx+tcvn3", None, None, None, None, None, None, []),
+        ("DS", 11, "data", "xlsx+tcvn3", None, None, None, None, None, "???", []),  # Ghi chú khác
         (
             "DS",
             12,
@@ -276,12 +288,17 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
         "size_bytes": size,
         "sha256": hashlib.sha256((tmp_path / "ds.xlsx").read_bytes()).hexdigest(),
     }
-    ledgers = [(r.pop("ledger"), r.pop("columns")) for r in reports]
+    ledgers = [(r.pop("ledger"), r.pop("column_letters")) for r in reports]
     # every physical row of each sheet (rows 1-12 and 1-6, counted from the sheet XML) has a kind
     assert [(g["physical_rows"], g["accounted"], g["unaccounted"], g["counted_by"])
             for g, _ in ledgers] == [(12, 12, 0, "xlsx-sheet-xml"), (6, 6, 0, "xlsx-sheet-xml")]
     assert ledgers[0][0]["data"] == 3 and ledgers[0][0]["total"] == 1
     assert ledgers[1][0]["blank"] == 4 and ledgers[1][0]["header"] == 1
+    assert [m["how"] for m in reports[0].pop("columns")] == [
+        "alias", "alias", "alias", "alias", "alias", "alias", "words"]  # "Ghi chú khác": words
+    assert [m["field"] for m in reports[1].pop("columns")] == ["ho_ten", "ngay_sinh"]
+    for report in reports:
+        assert report.pop("identity_gaps") == [] and report.pop("identity_complete") is True
     assert reports == [
         {
             **common,
@@ -294,7 +311,7 @@ def test_xlsx_rows_layout_cells_and_reports(tmp_path: Path) -> None:
             "repeated_headers": 0,
             "footer_rows": 0,
             "repaired_cells": 1,
-            "unknown_headers": ["Ghi chú khác"],
+            "unknown_headers": [],
         },
         {
             **common,

@@ -140,8 +140,18 @@ def test_duplicates_follow_a_first_row(truth):
 
 # ---------------------------------------------------------------- the ID-less row rule (brief)
 # Re-derived here from what each row SHOWS (the cells written), by brute force over the registry.
+def _as_typed(text: str) -> str:
+    """A cell without what habits.py adds around its meaning: fullwidth forms, invisible
+    characters, notes in brackets, a " - CB" tail, stray symbols."""
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"[\u00ad\u200b-\u200f\u2060\ufeff]", "", t).replace("\u00a0", " ")
+    t = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", t)
+    t = re.sub(r"\s+-\s+\S+$", "", t.strip())
+    return re.sub(r"[*#\"']", " ", t).strip()
+
+
 def _row_name(text: str) -> tuple[str, str, str]:
-    words = _af(unicodedata.normalize("NFC", text).strip().rstrip(". ")).split()
+    words = _af(_as_typed(text).rstrip(". ")).split()
     return _fam(words[0]), " ".join(words[1:-1]), words[-1]
 
 
@@ -156,7 +166,9 @@ def _row_birth(cells: dict):
         d = v[1]
         full = (d.day, d.month, d.year)
     else:
-        v = v.strip()
+        v = _as_typed(v).strip()
+        if m := re.fullmatch(r"(?i)ngày (\d{1,2}) tháng (\d{1,2}) năm (\d{4})", v):
+            v = f"{m[1]}/{m[2]}/{m[3]}"
         if re.fullmatch(r"\d{4}", v) or re.fullmatch(r"0?0/0?0/\d{4}", v):
             return ("year", int(v[-4:]))
         if re.fullmatch(r"\d{5}", v):  # Excel serial as text
