@@ -143,10 +143,10 @@ def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
     for block in BLOCKS if blocks is None else blocks:
         keys, free = list(block.keys), block.free
         cols = keys if free is None else [*keys, free]
-        # a pair must agree on gender unless one is unknown (compare.COMPATIBLE); a name one edit
-        # off, on the day and month too, as written or swapped (compare: a typo never comes with
-        # another day)
-        agree = [] if "gender" in keys else ["gender"]
+        # a name one edit off must agree on gender unless one is unknown, and on the day and
+        # month too, as written or swapped (compare: a typo never comes with another day or
+        # another gender); the whole name may come with a gender written wrong
+        agree = [] if "gender" in keys or free is None else ["gender"]
         if free is not None and "birth_day" not in keys:
             agree.append("_day_class")
         day = [] if "_day_class" in [*cols, *agree] else ["_day_class"]

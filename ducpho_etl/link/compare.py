@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from rapidfuzz.distance import Hamming, Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import cdist, cpdist
 
 COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
@@ -25,8 +25,16 @@ WEIGHTS: dict[str, dict[str, float]] = {
               "year_dm_diff": -3.0, "unknown": 0.0, "diff": -10.0},
     "gender": {"agree": 1.0, "unknown": 0.0, "disagree": -6.0},
     "commune": {"agree": 2.0, "unknown": 0.0, "disagree": -1.5},
-    "id": {"near": 5.0, "none": 0.0},
+    "id": {"exact": 16.0, "cmnd": 12.0, "near": 8.0, "other_person": -2.0, "diff": -12.0,
+           "missing": 0.0},
 }
+# The ID comparison's levels, first match wins: the row's 12-digit ID is the candidate's
+# ("exact"); the row's old CMND is the candidate's ("cmnd"); the row's ID is one digit off or
+# has two neighbouring digits swapped ("near"); the row's well-formed ID belongs to another
+# registry person ("other_person": a relative's ID, a typo that hits someone else); the row's
+# well-formed ID belongs to no one in the registry ("diff": someone from elsewhere with an ID of
+# their own, since the registry holds every resident's); no usable ID ("missing").
+ID_LEVELS = list(WEIGHTS["id"])
 
 # A one-edit key is a typo only when the row's and the candidate's keys have at least these many
 # letters (one wrong letter in a 2-letter family name, Vũ/Từ or Lê/Lý, is another name).
@@ -46,7 +54,8 @@ COMPATIBLE = {
     "family": {"exact", "equiv", "typo"},
     "given": {"exact", "accentless", "typo"},
     "birth": {"exact", "swap", "lunar", "year", "near_year", "year_dm_diff", "unknown"},
-    "gender": {"agree", "unknown"},
+    # a gender written wrong is a slip like any other: the model weighs it
+    "gender": {"agree", "unknown", "disagree"},
 }
 
 
@@ -98,7 +107,7 @@ def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
     id_dist = np.full(pairs.height, 99, dtype=np.int32)  # only 12-digit IDs are compared
     if same_len.any():
         id_pairs = pairs.filter(pl.Series(same_len))
-        id_dist[same_len] = edit_distance(id_pairs["r_id12"], id_pairs["person_id"], Hamming.distance)
+        id_dist[same_len] = edit_distance(id_pairs["r_id12"], id_pairs["person_id"], OSA.distance)
     pairs = pairs.with_columns(
         pl.Series("_fam_d", fam_dist), pl.Series("_giv_d", giv_dist),
         pl.Series("_mid_d", mid_dist), pl.Series("_id_d", id_dist),
@@ -107,15 +116,34 @@ def pair_levels(pairs: pl.DataFrame) -> pl.DataFrame:
         lvl_family=family_level(pl.col("_fam_d")), lvl_given=given_level(pl.col("_giv_d")),
         lvl_middle=middle_level(pl.col("_mid_d")), lvl_birth=birth_level(),
         lvl_gender=same_value_level("gender"), lvl_commune=same_value_level("xa_2025"),
-        lvl_id=pl.when(pl.col("_id_d") == 1).then(pl.lit("near")).otherwise(pl.lit("none")),
+        lvl_id=id_level(pl.col("_id_d")),
     )
     typo = (pl.col("lvl_family") == "typo") | (pl.col("lvl_given") == "typo")
     other_day = pl.col("lvl_birth") == "year_dm_diff"
-    compatible = (~other_day | (pl.col("lvl_commune") == "agree")) & ~(typo & other_day)
+    # a name one letter off never with another gender either (two slips are another person)
+    other_gender = (pl.col("lvl_gender") == "disagree") & typo
+    compatible = ((~other_day | (pl.col("lvl_commune") == "agree")) & ~(typo & other_day)
+                  & ~other_gender)
     for field, allowed in COMPATIBLE.items():
         compatible = compatible & pl.col(f"lvl_{field}").is_in(list(allowed))
     return levels.with_columns(compatible.alias("compatible")).drop(
         "_fam_d", "_giv_d", "_mid_d", "_id_d")
+
+
+def id_level(distance: pl.Expr) -> pl.Expr:
+    """ID_LEVELS of a pair: `distance` is the optimal-string-alignment distance of the row's
+    12-digit ID to the candidate's (99 when the row has none); `r_id_held` says whether some
+    registry person holds the row's ID; `r_cmnd9` / `c_cmnd9` the old CMNDs (the registry's
+    own column, only numbers one person holds)."""
+    cmnd = (pl.col("r_cmnd9") == pl.col("c_cmnd9")).fill_null(False)
+    return (
+        pl.when(distance == 0).then(pl.lit("exact"))
+        .when(cmnd).then(pl.lit("cmnd"))
+        .when(distance == 1).then(pl.lit("near"))
+        .when((distance < 99) & pl.col("r_id_held").fill_null(False)).then(pl.lit("other_person"))
+        .when(distance < 99).then(pl.lit("diff"))
+        .otherwise(pl.lit("missing"))
+    )
 
 
 def _name_part_level(part: str, same_key: str, distance: pl.Expr) -> pl.Expr:
