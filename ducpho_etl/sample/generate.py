@@ -18,6 +18,7 @@ from .layouts import (
     write_csv,
     write_xlsx,
 )
+from .linkage_phenomena import NAMESAKE_WITH_ID_RATE, namesakes_with_ids
 from .noise import Noiser
 from .people import (
     AmbiguityIndex,
@@ -142,6 +143,8 @@ def _plan(source: str, w: World, conf: ConfusableIndex, scale: float, rng: rando
             nonreg.append(i)
     entries: list[tuple[str, int | None]] = [("reg", i) for i in matched + deceased]
     entries += [("nonreg", i) for i in nonreg]
+    entries += [("nonreg_id", i) for i in namesakes_with_ids(
+        w, rng, lo, hi, round(total * NAMESAKE_WITH_ID_RATE), taken)]
     entries += [("review", i) for i in review]
     people = matched + deceased
     for _ in range(n_dup):
@@ -223,10 +226,13 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
                 if kind == "reg":
                     cells, noise = noiser.person_row(i, spec, source, lo, hi)
                     status = None
-                elif kind == "nonreg":
+                elif kind in ("nonreg", "nonreg_id"):
+                    own_id = kind == "nonreg_id"
                     cells, noise = noiser.plain_row(i, spec, source,
-                                                    with_id=srng.random() < 0.7)
+                                                    with_id=own_id or srng.random() < 0.7)
                     noise.append("not_registered")
+                    if own_id:
+                        noise.append("namesake_own_id")
                     status = None
                 elif kind == "review":
                     cells, noise = noiser.review_row(i, spec, source)

@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import names as N
+from .linkage_phenomena import gender_slip, short_given_slip
 from .people import AmbiguityIndex, World, names_agree_loose
 from .places import OLD_STYLES, OLD_UNITS, address, new_code, render_unit
 
@@ -493,10 +494,13 @@ class Noiser:
         # --- date (first: a year-only form uses the one allowed change)
         dval, d_ev = self._date(i, spec, noise, changes, lo, hi)
         # --- name
-        text, sfam, smid, sgiven = self._name(w.fam[i], w.mid[i], w.given[i], spec,
+        full_date = d_ev[0] == "full"
+        given = short_given_slip(w.given[i], rng, usable and full_date, noise)
+        text, sfam, smid, sgiven = self._name(w.fam[i], w.mid[i], given, spec,
                                                ("name_change", "accents"), noise, changes)
         cells["ho_ten"] = text
-        self._birth_cells(cells, dval, w.male[i], spec, noise, usable)
+        male = gender_slip(w.male[i], rng, usable, noise)
+        self._birth_cells(cells, dval, male, spec, noise, usable)
         # --- place
         unit, village = w.unit[i], w.village[i]
         moved = False
