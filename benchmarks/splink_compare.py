@@ -1,6 +1,6 @@
 """Splink (DuckDB backend) against our linker on the same generated sample and cleaned fields.
 
-Setup (Splink lives in its own venv only, never in the project's dependencies):
+Setup (Splink 5.0.0 lives in its own venv only, never in the project's dependencies):
     python -m venv .venv-bench && .venv-bench/bin/pip install -e . -r benchmarks/requirements-splink.txt
 Usage:
     .venv-bench/bin/python benchmarks/splink_compare.py [SAMPLE_DIR]   (default sample_data/full)
@@ -133,7 +133,11 @@ def run_splink(reg: pl.DataFrame, rows: pl.DataFrame) -> tuple[pl.DataFrame, flo
     con.execute("CREATE TABLE registry AS SELECT * FROM registry_in")
     con.execute("CREATE TABLE source_rows AS SELECT * FROM rows_in")
     started = time.perf_counter()
-    linker = Linker(["registry", "source_rows"], settings, db_api=DuckDBAPI(con))
+    db_api = DuckDBAPI(con)
+    # Splink 5: the linker takes registered tables (Splink 4 took names and db_api=)
+    tables = [db_api.register("registry", dataset_display_name="registry"),
+              db_api.register("source_rows", dataset_display_name="source_rows")]
+    linker = Linker(tables, settings)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id12")], recall=0.9)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)

@@ -88,13 +88,30 @@ def edit_distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
     return out
 
 
-def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) -> pl.DataFrame:
-    """w_<field> for each level column and their sum `score` (replaces earlier weights)."""
+# Term-frequency adjustment (as Splink's): at these levels of these name parts the weight is
+# log2(m / f), f the share of registry people with the candidate's key, instead of the level's
+# average u: agreeing on a rare given name says more than on "Hùng", on Nguyễn (38%) little.
+TF_LEVELS = {"family": ["exact", "equiv"], "given": ["exact", "accentless"]}
+TF_BOUND = 16.0
+
+
+def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]],
+                  tf_m: dict[str, dict[str, float]] | None = None) -> pl.DataFrame:
+    """w_<field> for each level column and their sum `score` (replaces earlier weights);
+    `tf_m`: m of the TF_LEVELS (estimated models), whose weights then follow the candidate's
+    key frequency (`c_<part>_tf`)."""
     frame = levels.drop([c for c in levels.columns if c.startswith("w_") or c == "score"])
-    frame = frame.with_columns(
-        pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64).alias(f"w_{field}")
-        for field, table in weights.items()
-    )
+    columns = []
+    for field, table in weights.items():
+        weight = pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64)
+        tf = f"c_{field}_tf"
+        if tf_m and field in TF_LEVELS and tf in frame.columns:
+            for level in TF_LEVELS[field]:
+                adjusted = (pl.lit(tf_m[field][level]) / pl.col(tf)).log(2).clip(-TF_BOUND, TF_BOUND)
+                weight = pl.when((pl.col(f"lvl_{field}") == level) & pl.col(tf).is_not_null()
+                                 ).then(adjusted).otherwise(weight)
+        columns.append(weight.alias(f"w_{field}"))
+    frame = frame.with_columns(columns)
     return frame.with_columns(score=pl.sum_horizontal([f"w_{field}" for field in weights]))
 
 

@@ -104,7 +104,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
         report.update(summary)
     log.info("link weights: %s", json.dumps(summary, ensure_ascii=False))
     exact_scored = apply_weights(hits.join(now_settled, on="row_id", how="semi"),
-                                 model.weights).with_columns(posterior=pl.lit(None, pl.Float64))
+                                 model.weights, model.tf_m).with_columns(posterior=pl.lit(None, pl.Float64))
     exact_result = exact_scored.select(
         "row_id", "person_id", pl.col("stage").alias("link_stage"),
         pl.col("score").alias("match_score"),
@@ -146,7 +146,7 @@ _LEVEL_COLS = [f"lvl_{f}" for f in FIELDS]
 def _decisive_hits(hits: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     """row_id of the rows whose ID-hit pair alone decides the link (the posterior rule, or the
     fallback weight rule)."""
-    scored = apply_weights(hits, model.weights)
+    scored = apply_weights(hits, model.weights, model.tf_m)
     if model.kind == "estimated":
         log_odds = pl.col("score") + model.prior_log2_odds
         decisive = 1.0 / (1.0 + 2.0 ** (-log_odds)) >= LINK_PROBABILITY
@@ -179,7 +179,7 @@ def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rul
     is the ID's when the linked candidate holds the row's ID or CMND."""
     if candidates.height == 0:
         return _empty(rows)
-    compatible = apply_weights(candidates, model.weights)
+    compatible = apply_weights(candidates, model.weights, model.tf_m)
     by_posterior = model.kind == "estimated"
     decided = _by_posterior(compatible, model) if by_posterior else _by_weight(compatible)
     if decided.height == 0:

@@ -36,9 +36,13 @@ def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     """A registry person's compared fields, prefixed c_ (with person_id)."""
     cmnd = (pl.when(~pl.col("cmnd9").is_duplicated()).then(pl.col("cmnd9"))
             if "cmnd9" in registry.columns else pl.lit(None, pl.Utf8))
+    share = pl.len().cast(pl.Float64) / registry.height
     return registry.select(
         "person_id", *[pl.col(c).alias(f"c_{c}") for c in _CARRIED], *_name_words("c"),
-        cmnd.alias("c_cmnd9"))
+        cmnd.alias("c_cmnd9"),
+        # each name key's share of the registry (the term-frequency adjustment's f)
+        *[pl.when(pl.col(f"{part}_key").is_not_null()).then(share.over(f"{part}_key"))
+          .alias(f"c_{part}_tf") for part in ("family", "given")])
 
 
 def with_day_class(frame: pl.DataFrame, registry: bool = False) -> pl.DataFrame:

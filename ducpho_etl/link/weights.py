@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from ducpho_etl.link.compare import WEIGHTS
+from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
 
@@ -44,6 +44,13 @@ class WeightModel:
     registry_size: int = 0
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def tf_m(self) -> dict[str, dict[str, float]] | None:
+        """m of the term-frequency-adjusted levels (compare.TF_LEVELS), estimated models only."""
+        if self.kind != "estimated":
+            return None
+        return {f: {lv: self.m[f][lv] for lv in levels} for f, levels in TF_LEVELS.items()}
 
     @property
     def prior_log2_odds(self) -> float:
