@@ -11,9 +11,8 @@ import typer
 from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
+from ducpho_etl.link.explain import FIELDS  # the model's comparisons, in their declared order
 from ducpho_etl.privacy import mask_id
-
-FIELDS = ["family", "middle", "given", "birth", "gender", "commune", "id"]
 
 
 def mask_name(name: str | None) -> str | None:

@@ -23,7 +23,7 @@ import logging
 import polars as pl
 
 from ducpho_etl.link.candidates import compatible_pairs
-from ducpho_etl.link.compare import COMPARED, apply_weights
+from ducpho_etl.link.compare import COMPARED, apply_weights, same_name
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
 from ducpho_etl.link.fields import row_fields
@@ -89,10 +89,12 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
                              near)
     settled = _decisive_hits(hits, model)
     blocked = _blocked(rows.join(settled, on="row_id", how="anti"), index, near, row_part)
-    # m of the ID by EM over the hit pairs and the blocked pairs; the rows whose hit that
-    # model no longer finds decisive are blocked too
+    # m of the ID by EM over a training session blocked on the whole name and the full birth
+    # date (as Splink trains an ID): the hit and blocked pairs that agree on both; the rows
+    # whose hit that model no longer finds decisive are blocked too
     model = estimate_id_m(model, pl.concat([hits.select(_LEVEL_COLS),
-                                            blocked.select(_LEVEL_COLS)]))
+                                            blocked.select(_LEVEL_COLS)])
+                          .filter(same_name() & (pl.col("lvl_birth") == "exact")))
     now_settled = _decisive_hits(hits, model)
     unsettled = settled.join(now_settled, on="row_id", how="anti")
     if unsettled.height:
@@ -104,7 +106,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
         report.update(summary)
     log.info("link weights: %s", json.dumps(summary, ensure_ascii=False))
     exact_scored = apply_weights(hits.join(now_settled, on="row_id", how="semi"),
-                                 model.weights, model.tf_m).with_columns(posterior=pl.lit(None, pl.Float64))
+                                 model.weights, model.tf_u).with_columns(posterior=pl.lit(None, pl.Float64))
     exact_result = exact_scored.select(
         "row_id", "person_id", pl.col("stage").alias("link_stage"),
         pl.col("score").alias("match_score"),
@@ -146,7 +148,7 @@ _LEVEL_COLS = [f"lvl_{f}" for f in FIELDS]
 def _decisive_hits(hits: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     """row_id of the rows whose ID-hit pair alone decides the link (the posterior rule, or the
     fallback weight rule)."""
-    scored = apply_weights(hits, model.weights, model.tf_m)
+    scored = apply_weights(hits, model.weights, model.tf_u)
     if model.kind == "estimated":
         log_odds = pl.col("score") + model.prior_log2_odds
         decisive = 1.0 / (1.0 + 2.0 ** (-log_odds)) >= LINK_PROBABILITY
@@ -179,7 +181,7 @@ def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rul
     is the ID's when the linked candidate holds the row's ID or CMND."""
     if candidates.height == 0:
         return _empty(rows)
-    compatible = apply_weights(candidates, model.weights, model.tf_m)
+    compatible = apply_weights(candidates, model.weights, model.tf_u)
     by_posterior = model.kind == "estimated"
     decided = _by_posterior(compatible, model) if by_posterior else _by_weight(compatible)
     if decided.height == 0:

@@ -21,10 +21,12 @@ import numpy as np
 import polars as pl
 
 from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
+from ducpho_etl.link.comparisons import COMPARISONS
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
 
-ESTIMATED_FIELDS = ["family", "given", "middle", "birth", "gender", "commune"]
+# the comparisons whose m EM estimates over the ID-hit pairs (the ID's over the blocked pairs)
+ESTIMATED_FIELDS = [c.name for c in COMPARISONS if c.session == "fields"]
 MIN_EXACT_LINKS = 200  # fewer trusted exact links than this: the hand-set table
 PSEUDO_COUNT = 0.5  # added to every level's count in both samples (Jeffreys-like)
 WEIGHT_BOUND = 16.0  # |log2(m/u)| never exceeds this
@@ -46,11 +48,13 @@ class WeightModel:
     u: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
-    def tf_m(self) -> dict[str, dict[str, float]] | None:
-        """m of the term-frequency-adjusted levels (compare.TF_LEVELS), estimated models only."""
+    def tf_u(self) -> dict[str, float] | None:
+        """Per term-frequency-adjusted comparison (compare.TF_LEVELS), u of agreeing on the key
+        (its TF levels together: the average of the key shares' squares), estimated models
+        only."""
         if self.kind != "estimated":
             return None
-        return {f: {lv: self.m[f][lv] for lv in levels} for f, levels in TF_LEVELS.items()}
+        return {f: sum(self.u[f][lv] for lv in levels) for f, levels in TF_LEVELS.items()}
 
     @property
     def prior_log2_odds(self) -> float:
@@ -162,17 +166,15 @@ def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
 
 
 def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
-    """m of the ID comparison by EM over blocked pairs (name and birth fields fixed, as Splink
-    estimates only the fields a session's blocking does not decide). A well-formed ID that
-    belongs to no one can come from a resident's row only by two slips in the number: its m
-    is at most the square of the one-slip level's ("near")."""
+    """m of the ID comparison by EM over the pairs of a training session blocked on the
+    whole name and the full birth date (the other fields fixed, as Splink estimates only the
+    fields a session's blocking does not decide): a namesake born another day, from elsewhere
+    with an ID of their own, is not in it to pass for a match."""
     if model.kind != "estimated" or pairs.height < MIN_EXACT_LINKS:
         return model
     m, _ = expectation_maximisation(pairs, ["id"], model.m, model.u, share=0.5,
                                     fixed=ESTIMATED_FIELDS)
-    table = dict(m["id"])
-    table["diff"] = min(table["diff"], table["near"] ** 2)
-    model.m = {**model.m, "id": table}
+    model.m = {**model.m, "id": dict(m["id"])}
     model.weights = weights_of(model.m, model.u)
     return model
 
