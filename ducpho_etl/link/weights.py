@@ -169,12 +169,18 @@ def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
     """m of the ID comparison by EM over the pairs of a training session blocked on the
     whole name and the full birth date (the other fields fixed, as Splink estimates only the
     fields a session's blocking does not decide): a namesake born another day, from elsewhere
-    with an ID of their own, is not in it to pass for a match."""
+    with an ID of their own, is not in it to pass for a match. The unknown-ID level's m is
+    bounded by the one-slip level's square."""
     if model.kind != "estimated" or pairs.height < MIN_EXACT_LINKS:
         return model
     m, _ = expectation_maximisation(pairs, ["id"], model.m, model.u, share=0.5,
                                     fixed=ESTIMATED_FIELDS)
-    model.m = {**model.m, "id": dict(m["id"])}
+    table = dict(m["id"])
+    # a well-formed ID nobody holds comes from a resident's row only through two slips in the
+    # number: with slips independent, no likelier than one slip ("near") squared (a bound that
+    # matters where the session is small)
+    table["diff"] = min(table["diff"], table["near"] ** 2)
+    model.m = {**model.m, "id": table}
     model.weights = weights_of(model.m, model.u)
     return model
 
