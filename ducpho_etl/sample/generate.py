@@ -143,8 +143,6 @@ def _plan(source: str, w: World, conf: ConfusableIndex, scale: float, rng: rando
             nonreg.append(i)
     entries: list[tuple[str, int | None]] = [("reg", i) for i in matched + deceased]
     entries += [("nonreg", i) for i in nonreg]
-    entries += [("nonreg_id", i) for i in namesakes_with_ids(
-        w, rng, lo, hi, round(total * NAMESAKE_WITH_ID_RATE), taken)]
     entries += [("review", i) for i in review]
     people = matched + deceased
     for _ in range(n_dup):
@@ -214,25 +212,33 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
     stats: dict[str, dict] = {}
     for source in SOURCES:
         srng = random.Random(f"{seed}:{source}")
-        noiser = Noiser(w, conf, amb, srng, source)
+        noiser = Noiser(w, conf, amb, srng, source,
+                        slip_rng=random.Random(f"{seed}:{source}:slips"))
         lo, hi = SOURCES[source][2]
         entries = _plan(source, w, conf, scale, srng, used_review)
         specs = _sorted_specs(specs_for(source))
         src_rows: list[dict] = []
         files[source] = [s.path for s in specs]
-        for spec, chunk in zip(specs, _split(entries, specs), strict=True):
+        chunks = _split(entries, specs)
+        # namesakes from elsewhere with IDs of their own: their own random streams, rows at the
+        # end of the last file (the other rows and their noise stay as they were)
+        namesake_rng = random.Random(f"{seed}:{source}:namesakes")
+        namesake_noiser = Noiser(w, conf, amb, namesake_rng, source)
+        chunks[-1] = chunks[-1] + [("nonreg_id", i) for i in namesakes_with_ids(
+            w, namesake_rng, lo, hi, round(len(entries) * NAMESAKE_WITH_ID_RATE), set())]
+        for spec, chunk in zip(specs, chunks, strict=True):
             rows = []
             for kind, i in chunk:
                 if kind == "reg":
                     cells, noise = noiser.person_row(i, spec, source, lo, hi)
                     status = None
-                elif kind in ("nonreg", "nonreg_id"):
-                    own_id = kind == "nonreg_id"
+                elif kind == "nonreg":
                     cells, noise = noiser.plain_row(i, spec, source,
-                                                    with_id=own_id or srng.random() < 0.7)
+                                                    with_id=srng.random() < 0.7)
                     noise.append("not_registered")
-                    if own_id:
-                        noise.append("namesake_own_id")
+                elif kind == "nonreg_id":
+                    cells, noise = namesake_noiser.plain_row(i, spec, source, with_id=True)
+                    noise += ["not_registered", "namesake_own_id"]
                     status = None
                 elif kind == "review":
                     cells, noise = noiser.review_row(i, spec, source)
