@@ -47,11 +47,12 @@ def make_raw():
 
 @pytest.fixture(scope="session")
 def prefect_harness():
-    """One temporary Prefect server for the whole session (about 15 s to start)."""
+    """One temporary Prefect server for the whole session (about 15 s to start on an idle
+    machine; up to minutes on a loaded shared one, hence the generous startup timeout)."""
     import os
 
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=240):
         yield

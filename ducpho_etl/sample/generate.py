@@ -236,6 +236,7 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
                     cells, noise = noiser.plain_row(i, spec, source,
                                                     with_id=srng.random() < 0.7)
                     noise.append("not_registered")
+                    status = None
                 elif kind == "nonreg_id":
                     cells, noise = namesake_noiser.plain_row(i, spec, source, with_id=True)
                     noise += ["not_registered", "namesake_own_id"]

@@ -70,3 +70,9 @@ def test_short_given_name_slips_and_gender_slips_are_linked_rows(sample):
     gender = _with(truth, "gender_slip")
     assert gender.height >= 3
     assert set(gender["expected_status"]) <= set(LINK)
+
+
+def test_people_from_elsewhere_are_never_expected_rejected(sample):
+    truth, _, _ = sample
+    outsiders = _with(truth, "not_registered")
+    assert outsiders.height and set(outsiders["expected_status"]) <= {"not_found", "duplicate"}
