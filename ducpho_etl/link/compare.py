@@ -19,18 +19,16 @@ from ducpho_etl.link.comparisons import (
     compatible,
 )
 
-__all__ = ["TYPO_MIN_LEN", "WEIGHTS", "COMPATIBLE", "TF_LEVELS", "ID_LEVELS", "pair_levels",
-           "apply_weights", "edit_distance", "same_name", "with_distance"]
+__all__ = ["TYPO_MIN_LEN", "WEIGHTS", "TF_LEVELS", "pair_levels", "apply_weights",
+           "edit_distance", "same_name", "with_distance"]
 
 COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
             "birth_day", "gender", "xa_2025"]
 
-# Read from the declarations: the hand-set weights (the fallback model), the levels a candidate
-# may be at, the term-frequency-adjusted levels, the ID's levels.
+# Read from the declarations: the hand-set weights (the fallback model) and the
+# term-frequency-adjusted levels.
 WEIGHTS: dict[str, dict[str, float]] = {c.name: c.weights for c in COMPARISONS}
-COMPATIBLE: dict[str, set[str]] = {c.name: c.compatible for c in COMPARISONS}
 TF_LEVELS: dict[str, list[str]] = {c.name: c.tf_levels for c in COMPARISONS if c.tf_levels}
-ID_LEVELS = BY_NAME["id"].labels
 
 # edit_distance computes a matrix of every distinct left value against every distinct right value
 # when it has at most this many cells (names), else pair by pair (IDs).
