@@ -40,16 +40,18 @@ def _last(town, row: dict) -> tuple[dict, dict]:
     return out.row(-1, named=True), report
 
 
-def test_namesake_with_a_valid_id_of_their_own_is_not_found(town):
-    # a resident's name, birth year and commune, another day of birth, and a well-formed ID
-    # that no registry person holds
-    _, people, _ = town
-    person = people[5]
+def _namesake_row(person: dict, number: str) -> dict:
+    """A row with the person's name, birth year and commune, another day of birth, and the
+    given ID number."""
     day, month, year = person["ngay_sinh"].split("/")
-    row = {"ho_ten": person["ho_ten"], "ngay_sinh": f"{int(day) % 28 + 1:02d}/{month}/{year}",
-           "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"],
-           "so_dinh_danh": person["so_dinh_danh"][:6] + "987654"}
-    last, report = _last(town, row)
+    return {"ho_ten": person["ho_ten"], "ngay_sinh": f"{int(day) % 28 + 1:02d}/{month}/{year}",
+            "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"], "so_dinh_danh": number}
+
+
+def test_namesake_with_a_valid_id_of_their_own_is_not_found(town):
+    # a well-formed ID that no registry person holds
+    person = town[1][5]
+    last, report = _last(town, _namesake_row(person, person["so_dinh_danh"][:6] + "987654"))
     assert report["kind"] == "estimated"
     assert report["weights"]["id"]["diff"] < -8
     assert (last["status"], last["person_id"]) == ("not_found", None)
@@ -60,13 +62,8 @@ def test_namesake_with_a_valid_id_of_their_own_is_not_found(town):
 
 
 def test_the_same_row_with_the_residents_id_is_linked(town):
-    _, people, _ = town
-    person = people[5]
-    day, month, year = person["ngay_sinh"].split("/")
-    row = {"ho_ten": person["ho_ten"], "ngay_sinh": f"{int(day) % 28 + 1:02d}/{month}/{year}",
-           "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"],
-           "so_dinh_danh": person["so_dinh_danh"]}
-    last, _ = _last(town, row)
+    person = town[1][5]
+    last, _ = _last(town, _namesake_row(person, person["so_dinh_danh"]))
     # the person's own row came first: this one is their second, linked by the ID
     assert (last["status"], last["person_id"], last["link_stage"]) == (
         "duplicate", person["so_dinh_danh"], "id12")
