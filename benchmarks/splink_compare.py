@@ -1,9 +1,11 @@
 """Splink (DuckDB backend) against our linker on the same generated sample and cleaned fields.
 
-Setup (Splink lives in its own venv only, never in the project's dependencies):
+Setup (Splink 5.0.0 lives in its own venv only, never in the project's dependencies):
     python -m venv .venv-bench && .venv-bench/bin/pip install -e . -r benchmarks/requirements-splink.txt
 Usage:
     .venv-bench/bin/python benchmarks/splink_compare.py [SAMPLE_DIR]   (default sample_data/full)
+    .venv-bench/bin/python benchmarks/splink_compare.py ../shared/validation/input [TRUTH]
+      (an input folder made elsewhere: its truth.parquet beside it, or TRUTH, in either format)
 
 Both tools get the registry and every source's rows after our normaliser and validation
 (rejected rows left out): family/middle/given name keys, accented name, birth year/month/day,
@@ -15,7 +17,9 @@ random sampling, m by EM. A row is linked by Splink to its best candidate when t
 match probability is >= 0.9 and no other candidate of the row reaches it.
 Each tool's time is the median of three runs (common.median_run); ours as the nightly run links
 (common.link_sources), and with one worker.
-Precision/recall are of links (person named) against the truth, as `ducpho-etl evaluate` counts.
+Precision/recall are of links (person named) against the truth, as `ducpho-etl evaluate` counts;
+worst cleaned error, outsiders left unlinked and deceased flagged are what each tool's links
+alone make of the rows (common.outcome_scores), the same way for both tools.
 """
 
 from __future__ import annotations
@@ -30,12 +34,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import polars as pl  # noqa: E402
 from common import (  # noqa: E402
     TRUTH_KEY,
+    keyed,
     link_sources,
     median_run,
+    outcome_scores,
     peak_rss_gb,
     prepared,
     score,
     truth_links,
+    truth_of,
+    truth_persons,
 )
 
 from ducpho_etl.pipeline import MAX_WORKERS  # noqa: E402
@@ -125,7 +133,11 @@ def run_splink(reg: pl.DataFrame, rows: pl.DataFrame) -> tuple[pl.DataFrame, flo
     con.execute("CREATE TABLE registry AS SELECT * FROM registry_in")
     con.execute("CREATE TABLE source_rows AS SELECT * FROM rows_in")
     started = time.perf_counter()
-    linker = Linker(["registry", "source_rows"], settings, db_api=DuckDBAPI(con))
+    db_api = DuckDBAPI(con)
+    # Splink 5: the linker takes registered tables (Splink 4 took names and db_api=)
+    tables = [db_api.register("registry", dataset_display_name="registry"),
+              db_api.register("source_rows", dataset_display_name="source_rows")]
+    linker = Linker(tables, settings)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("id12")], recall=0.9)
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
@@ -161,32 +173,53 @@ def _splink(reg: pl.DataFrame, rows: pl.DataFrame):
 
 
 def main(argv: list[str]) -> None:
+    """FOLDER [TRUTH]: a sample folder (input/ and truth/) or an input folder such as a labelled
+    set's (its truth.parquet beside it, or TRUTH)."""
     sample = Path(argv[0]) if argv else Path(__file__).resolve().parent.parent / "sample_data" / "full"
-    registry, sources, timings = prepared(sample, Path("/tmp/bench_scale") / f"cache_{sample.name}")
-    due = truth_links(sample)
+    truth_path = Path(argv[1]) if len(argv) > 1 else None
+    if truth_path is None and not (sample / "input").is_dir():
+        truth_path = sample.parent
+    cache = Path("/tmp/bench_scale") / f"cache_{sample.resolve().parent.name}_{sample.name}"
+    registry, sources, timings = prepared(sample, cache)
+    truth, cleaned = truth_of(sample, truth_path)
+    due = truth_links(sample, truth_path)
     (our_links, ours), our_s, our_runs = median_run(lambda: _ours(registry, sources, MAX_WORKERS))
     _, one_s, one_runs = median_run(lambda: _ours(registry, sources, 1))
     reg, rows = splink_inputs(registry, sources)
     (splink_links, info), splink_s, splink_runs = median_run(lambda: _splink(reg, rows))
     splink_keyed = splink_links.join(rows.select("unique_id", *TRUTH_KEY), on="unique_id").select(
         *TRUTH_KEY, "person_id")
+    our_links, splink_keyed = keyed(our_links, truth), keyed(splink_keyed, truth)
     result = {
         "sample": str(sample), "registry": registry.height, "rows": rows.height, **timings,
-        "ours": {**score(our_links, due), **{k: v for k, v in ours.items() if k != "per_source"},
+        "ours": {**score(our_links, due, truth_persons(truth)),
+                 **outcome_scores(our_links, truth, cleaned, registry),
+                 **{k: v for k, v in ours.items() if k != "per_source"},
                  "link_s": our_s, "link_s_runs": our_runs, "link_s_one_worker": one_s,
                  "link_s_one_worker_runs": one_runs},
-        "splink": {**score(splink_keyed, due), "link_s": splink_s, "link_s_runs": splink_runs,
-                   **info, "threshold": SPLINK_THRESHOLD},
+        "splink": {**score(splink_keyed, due, truth_persons(truth)),
+                   **outcome_scores(splink_keyed, truth, cleaned, registry),
+                   "link_s": splink_s, "link_s_runs": splink_runs, **info,
+                   "threshold": SPLINK_THRESHOLD, "version": _splink_version()},
         "peak_rss_gb": round(peak_rss_gb(), 2),
     }
     print(json.dumps(result, indent=1))
-    print(f"{'tool':8} {'precision':>9} {'recall':>8} {'links':>8} {'seconds':>8}")
+    print(f"{'tool':8} {'precision':>9} {'recall':>8} {'cleaned err':>11} {'outsiders':>9} "
+          f"{'deceased':>8} {'links':>8} {'seconds':>8}")
     for tool in ("ours", "splink"):
         r = result[tool]
-        print(f"{tool:8} {r['precision']:9.5f} {r['recall']:8.5f} {r['links_made']:8d} {r['link_s']:8.1f}")
+        print(f"{tool:8} {r['precision']:9.5f} {r['recall']:8.5f} {r['worst_cleaned_err']:11.2%} "
+              f"{r['outsiders_unlinked']:9.4f} {r['deceased_flagged']:8.4f} "
+              f"{r['links_made']:8d} {r['link_s']:8.1f}")
     ours_s, splink_s = result["ours"]["link_s"], result["splink"]["link_s"]
     print(f"our linkage time / Splink's: {ours_s / splink_s:.3f} "
           f"(one worker: {result['ours']['link_s_one_worker'] / splink_s:.3f})")
+
+
+def _splink_version() -> str:
+    from importlib.metadata import version
+
+    return version("splink")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ count against precision when linked (a wrong or lucky guess) and never in recall
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import polars as pl
@@ -20,6 +21,50 @@ NO_USABLE_ID_NOISE = ["id_missing", "id_scientific", "id_typo", "id_typo_real", 
                       "id_cmnd_unknown"]
 
 
+def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
+    """The share of true (row, person) pairs that blocking yields, as Splink reports it: for
+    every row due a link (not rejected), whether its true person is among the candidates the
+    linker compares it with (its blocked compatible pairs and the holder of its ID or CMND).
+    Rebuilt from the published rows' canonical columns and the input's registry."""
+    from ducpho_etl.link.candidates import compatible_pairs
+    from ducpho_etl.link.decide import LINK_COLUMNS
+    from ducpho_etl.link.exact import exact_hits
+    from ducpho_etl.link.fields import row_fields
+    from ducpho_etl.link.index import build_index
+    from ducpho_etl.normalize.names import NAME_COLUMNS, normalize_names
+    from ducpho_etl.registry import load_prepared_registry
+
+    truth, _ = load_truth(truth_path)
+    foreign = "kind" in truth.columns
+    frames = []
+    for f in sorted((run_dir / "reconciliation").glob("*.parquet")):
+        frame = pl.read_parquet(f).filter(pl.col("status") != "rejected")
+        if foreign:
+            frame = frame.with_columns(pl.col("source_file").str.split("/").list.last(),
+                                       pl.lit(None, pl.Utf8).alias("sheet"))
+        frames.append(frame)
+    run = pl.concat(frames, how="diagonal_relaxed")
+    due = truth.filter(pl.col("true_person_id").is_not_null()
+                       & pl.col("expected_status").is_in(LINK_STATUSES))
+    rows = (run.join(due.select(*KEY, "true_person_id"), on=KEY, nulls_equal=True)
+            .with_columns(pl.col("name").alias("_written")).drop(NAME_COLUMNS, strict=False))
+    rows = normalize_names(rows, "_written").with_row_index("row_id")
+    _, registry, _ = load_prepared_registry(input_dir / "registry")
+    index = build_index(registry)
+    linkable = rows.select(LINK_COLUMNS).with_row_index("_rpos")
+    part = row_fields(linkable, index.frame["person_id"])
+    named = linkable.filter(pl.col("name_key").is_not_null())
+    found = pl.concat([
+        compatible_pairs(named, index, index.neighbours_of(named), part)
+        .select("row_id", "person_id"),
+        exact_hits(linkable, index, part).select("row_id", "person_id"),
+    ]).unique()
+    hit = rows.join(found, left_on=["row_id", "true_person_id"],
+                    right_on=["row_id", "person_id"], how="semi").height
+    return {"blocking_recall": hit / max(1, rows.height), "blocking_due": rows.height,
+            "candidate_pairs": found.height}
+
+
 def load_run(run_dir: Path) -> pl.DataFrame:
     files = sorted((run_dir / "reconciliation").glob("*.parquet"))
     frames = []
@@ -30,10 +75,78 @@ def load_run(run_dir: Path) -> pl.DataFrame:
     return pl.concat(frames, how="diagonal_relaxed")
 
 
-def evaluate(run_dir: Path, truth_dir: Path) -> dict:
+def evaluate(run_dir: Path, truth_path: Path) -> dict:
     """Link precision/recall/F1, status agreement and per-status scores, per-noise recall,
-    recall without a usable ID, per-source cleaned counts, persons matched twice, rows lost."""
-    return evaluate_frames(load_run(run_dir), pl.read_parquet(truth_dir / "truth.parquet"))
+    recall without a usable ID, per-source cleaned counts, persons matched twice, rows lost.
+    `truth_path`: our generator's truth/ folder, or a labelled set's truth.parquet (or its
+    folder) in the foreign format (kind, is_dup, id_tag, person_id, ambiguous)."""
+    truth, cleaned = load_truth(truth_path)
+    run = load_run(run_dir)
+    if "kind" in truth.columns:  # a foreign set names files without folders, sheets not at all
+        run = run.with_columns(pl.col("source_file").str.split("/").list.last(),
+                               pl.lit(None, pl.Utf8).alias("sheet"))
+    result = evaluate_frames(run, truth)
+    if cleaned is not None:
+        result["per_source"] = result["per_source"].drop("cleaned_truth", "cleaned_diff").join(
+            pl.DataFrame({"source": list(cleaned), "cleaned_truth": list(cleaned.values())}),
+            on="source", how="left").with_columns(
+            (pl.col("cleaned").cast(pl.Int64) - pl.col("cleaned_truth")).alias("cleaned_diff"))
+    if "kind" in truth.columns:
+        result.update(_kind_shares(run, truth))
+    per_source = result["per_source"].with_columns(
+        (pl.col("cleaned_diff") / pl.col("cleaned_truth")).alias("cleaned_err"))
+    result["per_source"] = per_source
+    result["worst_cleaned_err"] = float(per_source["cleaned_err"].abs().max() or 0.0)
+    return result
+
+
+def load_truth(path: Path) -> tuple[pl.DataFrame, dict[str, int] | None]:
+    """The truth as evaluate_frames reads it, and the true cleaned counts per source when the
+    set states them (truth_counts.json beside a foreign truth.parquet)."""
+    file = path / "truth.parquet" if path.is_dir() else path
+    truth = pl.read_parquet(file)
+    if "expected_status" in truth.columns:
+        return truth, None
+    counts = file.parent / "truth_counts.json"
+    cleaned = json.loads(counts.read_text()) if counts.exists() else None
+    return foreign_truth(truth), cleaned
+
+
+def foreign_truth(truth: pl.DataFrame) -> pl.DataFrame:
+    """A labelled set's rows (kind clean / deceased / outsider / garbage, is_dup, ambiguous) as
+    expected statuses: an ambiguous row is due a review, an outsider not_found (a repeated one
+    too: no one to be a duplicate of), a garbage row rejected; the noise is its tags and ID
+    tag."""
+    kind, dup = pl.col("kind"), pl.col("is_dup")
+    expected = (pl.when(kind == "garbage").then(pl.lit("rejected"))
+                .when(kind == "outsider").then(pl.lit("not_found"))
+                .when(pl.col("ambiguous")).then(pl.lit("review"))
+                .when(dup).then(pl.lit("duplicate"))
+                .when(kind == "deceased").then(pl.lit("deceased"))
+                .otherwise(pl.lit("matched")))
+    tags = pl.col("tags").fill_null("").str.split(",").list.eval(
+        pl.element().filter(pl.element() != ""))
+    return truth.select(
+        "source", "source_file", pl.lit(None, pl.Utf8).alias("sheet"), "source_row",
+        expected.alias("expected_status"), pl.col("person_id").alias("true_person_id"),
+        pl.concat_list(tags, pl.concat_list(pl.col("id_tag")).list.drop_nulls()).list.unique()
+        .alias("noise"), "kind")
+
+
+def _kind_shares(run: pl.DataFrame, truth: pl.DataFrame) -> dict:
+    """Outsiders found not_found, deceased residents flagged (deceased, or duplicate of their
+    own earlier row) and rows lost, as the labelled set's own score counts them."""
+    both = truth.join(run, on=KEY, how="left", nulls_equal=True)
+
+    def share(kind: str, ok: list[str]) -> float:
+        part = both.filter(pl.col("kind") == kind)
+        return part.filter(pl.col("status").is_in(ok)).height / max(1, part.height)
+
+    # a wholly blank line (garbage) may be skipped rather than rejected; any other row must appear
+    lost = both.filter(pl.col("status").is_null() & (pl.col("kind") != "garbage")).height
+    return {"outsider_not_found": share("outsider", ["not_found"]),
+            "deceased_flagged": share("deceased", ["deceased", "duplicate"]),
+            "rows_lost": lost}
 
 
 def evaluate_frames(run: pl.DataFrame, truth: pl.DataFrame) -> dict:

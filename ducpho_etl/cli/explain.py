@@ -11,10 +11,10 @@ import typer
 from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
+from ducpho_etl.link.explain import FIELDS  # the model's comparisons, in their declared order
 from ducpho_etl.privacy import mask_id
 from ducpho_etl.report.numbers import fmt_decimal, fmt_int, fmt_pct
 
-FIELDS = ["family", "middle", "given", "birth", "gender", "commune", "id"]
 FIELD_VI = {"family": "họ", "middle": "tên đệm", "given": "tên", "birth": "ngày sinh",
             "gender": "giới tính", "commune": "xã/phường", "id": "số định danh"}
 # comparison level -> what it means, in a few Vietnamese words
@@ -22,7 +22,8 @@ LEVEL_VI = {"exact": "trùng", "equiv": "tương đương", "typo": "sai 1 chữ
             "accentless": "trùng (không dấu)", "agree": "khớp", "missing": "thiếu",
             "swap": "đảo ngày/tháng", "lunar": "lệch 1 năm (âm lịch)", "year": "cùng năm",
             "near_year": "năm gần", "year_dm_diff": "cùng năm, khác ngày", "unknown": "không rõ",
-            "disagree": "khác", "near": "gần giống", "none": "không có"}
+            "disagree": "khác", "near": "gần giống (1 chữ số)", "none": "không có",
+            "cmnd": "trùng CMND", "other_person": "số của người khác"}
 STATUS_VI = {"matched": "Sạch (khớp)", "duplicate": "Trùng", "deceased": "Đã chết",
              "review": "Cần xác minh", "not_found": "Không có trong CSDL", "rejected": "Loại bỏ"}
 

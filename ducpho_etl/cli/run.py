@@ -242,8 +242,12 @@ def sample(
 
 @app.command()
 def evaluate(
-    truth: Annotated[Path, typer.Option("--truth", "-t", help="truth/ folder of a generated sample")],
+    truth: Annotated[Path, typer.Option(
+        "--truth", "-t", help="truth/ folder of a generated sample, or a labelled set's "
+        "truth.parquet (or its folder)")],
     output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder of a run")],
+    input_dir: Annotated[Path | None, typer.Option(
+        "--input", "-i", help="INPUT folder of the run: also print blocking recall")] = None,
 ) -> None:
     """Compare the latest run with the generator's truth: precision, recall, counts, rows lost."""
     from ducpho_etl.evaluate import evaluate as evaluate_run
@@ -266,6 +270,17 @@ def evaluate(
     console.print(f"persons matched twice in a source: {result['persons_matched_twice']}")
     console.print(f"status agreement: {result['status_agreement']:.5f}")
     console.print(f"rows lost: {result['rows_lost']}   rows not in truth: {result['rows_extra']}")
+    console.print(f"worst per-source cleaned error: {result['worst_cleaned_err']:.4%}")
+    if input_dir is not None:
+        from ducpho_etl.evaluate import blocking_recall
+
+        blocking = blocking_recall(run_dir, truth, input_dir)
+        console.print(f"blocking recall: {blocking['blocking_recall']:.5f} (true pairs among "
+                      f"{blocking['candidate_pairs']:,} candidate pairs, of "
+                      f"{blocking['blocking_due']:,} rows due a link)")
+    if "outsider_not_found" in result:
+        console.print(f"outsiders not_found: {result['outsider_not_found']:.4f}   "
+                      f"deceased flagged: {result['deceased_flagged']:.4f}")
     for name in ("per_source", "per_status", "confusion", "by_noise"):
         frame = result[name]
         if frame is not None:

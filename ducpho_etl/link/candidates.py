@@ -39,8 +39,11 @@ NAMES = ("family_key", "given_key")
 # of a row from growing with the registry (without them a row meets every namesake born that
 # year, wherever they live):
 # - when a candidate with the row's whole name shares its full date (DATE_AGREES: as written,
-#   swapped, or a lunar year off), the date settles the birth: candidates that only share the
-#   year (WEAK_BIRTH: the person's day unknown, a year off, another day) stay out;
+#   swapped, or a lunar year off), the date settles the birth: candidates elsewhere that only
+#   share the year (WEAK_BIRTH: the person's day unknown, a year off, another day) stay out;
+#   those in the row's commune stay (the property tests/link/test_blocking_property.py holds:
+#   a pair with the same name keys and full date, or the same name keys, year and commune, is
+#   always a candidate);
 # - when a row shows only a birth year and a candidate with its whole name lives in its commune,
 #   the commune settles it: candidates not known to live there stay out.
 # Both apply only to rows without a 12-digit ID (an ID that linked no one may be one digit off
@@ -55,6 +58,8 @@ NAMES = ("family_key", "given_key")
 BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year", "_day_class"), shift_year=True),  # same day: year, or ±1
     Block((*NAMES, "birth_year", "_swap_class")),  # day and month swapped
+    # namesakes born the same year in the row's commune, whatever the day: always candidates
+    Block((*NAMES, "birth_year", "xa_2025"), rows_day=True),
     # row's day unknown: namesakes in its commune
     Block((*NAMES, "birth_year", "xa_2025"), shift_year=True, rows_day=False),
     Block(("family_key", "birth_year", "gender", "xa_2025"), "given_key", shift_year=True),
@@ -66,8 +71,6 @@ BLOCKS: list[Block] = [
 ]
 UNDATED_BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year"), shift_year=True, rows_day=True, people_day=False),
-    # same commune, another day (a mistyped day); a row without a day has them from BLOCKS
-    Block((*NAMES, "birth_year", "xa_2025"), rows_day=True),
 ]
 UNPLACED_BLOCKS: list[Block] = [
     Block((*NAMES, "birth_year"), shift_year=True, rows_day=False),  # namesakes anywhere
@@ -83,6 +86,12 @@ def _settling() -> pl.Expr:
     row's whole name (family, given and middle name equal, or the middle name missing)."""
     without_id = (pl.col("r_id12").str.len_chars() != 12).fill_null(True)
     return without_id & same_name() & pl.col("lvl_middle").is_in(["agree", "missing"])
+
+
+def same_year_here() -> pl.Expr:
+    """A candidate born the row's year in the row's commune: never left out by a settled date
+    (the model weighs the day)."""
+    return pl.col("lvl_birth").is_in(["year", "year_dm_diff"]) & (pl.col("lvl_commune") == "agree")
 
 
 def settles_date() -> pl.Expr:
@@ -120,8 +129,8 @@ def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, p
                         near, UNPLACED_BLOCKS),
     ]).unique().join(pairs, on=["_rpos", "_cpos"], how="anti")
     found = pl.concat([found, _scored(more, row_part, index)])
-    weak = pl.col("lvl_birth").is_in(WEAK_BIRTH) & pl.col("row_id").is_in(
-        dated["row_id"].implode())
+    weak = (pl.col("lvl_birth").is_in(WEAK_BIRTH) & ~same_year_here()
+            & pl.col("row_id").is_in(dated["row_id"].implode()))
     elsewhere = (pl.col("lvl_commune") != "agree") & pl.col("row_id").is_in(
         placed["row_id"].implode())
     return found.filter(~weak & ~elsewhere)
@@ -143,10 +152,10 @@ def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
     for block in BLOCKS if blocks is None else blocks:
         keys, free = list(block.keys), block.free
         cols = keys if free is None else [*keys, free]
-        # a pair must agree on gender unless one is unknown (compare.COMPATIBLE); a name one edit
-        # off, on the day and month too, as written or swapped (compare: a typo never comes with
-        # another day)
-        agree = [] if "gender" in keys else ["gender"]
+        # a name one edit off must agree on gender unless one is unknown, and on the day and
+        # month too, as written or swapped (compare: a typo never comes with another day or
+        # another gender); the whole name may come with a gender written wrong
+        agree = [] if "gender" in keys or free is None else ["gender"]
         if free is not None and "birth_day" not in keys:
             agree.append("_day_class")
         day = [] if "_day_class" in [*cols, *agree] else ["_day_class"]

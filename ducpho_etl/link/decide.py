@@ -23,12 +23,12 @@ import logging
 import polars as pl
 
 from ducpho_etl.link.candidates import compatible_pairs
-from ducpho_etl.link.compare import COMPARED, apply_weights
+from ducpho_etl.link.compare import COMPARED, apply_weights, same_name
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
 from ducpho_etl.link.fields import row_fields
 from ducpho_etl.link.index import RegistryIndex, as_index
-from ducpho_etl.link.weights import WeightModel, estimate_weights
+from ducpho_etl.link.weights import WeightModel, estimate_id_m, estimate_weights
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,10 @@ REVIEW_THRESHOLD = 6.0  # below this, a compatible candidate is too weak even fo
 # apart are at most 0.5 each; on the full synthetic sample lone true matches with a year-only
 # birth date (the weakest) score 0.73 and up, namesake splits 0.5 and below.
 LINK_PROBABILITY = 0.6
-REVIEW_PROBABILITY = 0.01  # a candidate this probable (but not enough to link) means review
+REVIEW_PROBABILITY = 0.01  # a candidate less probable than this is left out of a review
+# A row whose candidates together are less probable than this is more likely not in the
+# registry (someone from elsewhere, perhaps a resident's namesake): not_found, not review.
+IN_REGISTRY_PROBABILITY = 0.5
 TOP_EVIDENCE = 3  # candidates kept in the evidence
 FUZZY_CHUNK_ROWS = 50_000  # rows compared at a time in the probabilistic stage
 
@@ -58,6 +61,7 @@ def decision_rule(model: WeightModel) -> dict:
     if model.kind == "estimated":
         return {"weights": "estimated", "rule": "posterior", "link_probability": LINK_PROBABILITY,
                 "review_probability": REVIEW_PROBABILITY,
+                "in_registry_probability": IN_REGISTRY_PROBABILITY,
                 "prior_log2_odds": round(model.prior_log2_odds, 2),
                 "exact_links": model.exact_links}
     return {"weights": "fallback", "rule": "weight", "link_threshold": LINK_THRESHOLD,
@@ -68,25 +72,41 @@ def decision_rule(model: WeightModel) -> dict:
 def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
               report: dict | None = None) -> pl.DataFrame:
     """Link rows to a prepared registry (or its index, built once for every source: see
-    link.index); `report`, when given, receives the weight model's summary (no personal data)."""
+    link.index); `report`, when given, receives the weight model's summary (no personal data).
+
+    The ID is one comparison of the model: the pair of a row and the person holding its ID (or
+    its CMND) is scored like any other. When that pair alone is decisive the row is linked
+    without blocking (any other candidate would carry an ID held by someone else, the
+    "other_person" level); otherwise it competes with the row's blocked candidates."""
     index = as_index(registry)
     # the columns linkage reads (smaller frames at every step), and each row's position
     rows = rows.select(LINK_COLUMNS).with_row_index("_rpos")
     has_name = pl.col("name_key").is_not_null()
-    row_part = row_fields(rows)
+    row_part = row_fields(rows, index.frame["person_id"])
     near = index.neighbours_of(rows.filter(has_name))
     hits = exact_hits(rows, index, row_part)
-    trusted = hits.filter(pl.col("trusted"))
-    conflicts = hits.filter(~pl.col("trusted")).select("row_id", "stage")
-    model = estimate_weights(trusted, row_part.filter(rows.select(has_name).to_series()), index,
+    model = estimate_weights(hits, row_part.filter(rows.select(has_name).to_series()), index,
                              near)
+    settled = _decisive_hits(hits, model)
+    blocked = _blocked(rows.join(settled, on="row_id", how="anti"), index, near, row_part)
+    # m of the ID by EM over a training session blocked on the whole name and the full birth
+    # date (as Splink trains an ID): the hit and blocked pairs that agree on both; the rows
+    # whose hit that model no longer finds decisive are blocked too
+    model = estimate_id_m(model, pl.concat([hits.select(_LEVEL_COLS),
+                                            blocked.select(_LEVEL_COLS)])
+                          .filter(same_name() & (pl.col("lvl_birth") == "exact")))
+    now_settled = _decisive_hits(hits, model)
+    unsettled = settled.join(now_settled, on="row_id", how="anti")
+    if unsettled.height:
+        blocked = pl.concat([blocked, _blocked(rows.join(unsettled, on="row_id", how="semi"),
+                                               index, near, row_part)])
     rule = model_json(decision_rule(model))
     summary = {**model.summary(), "decision": decision_rule(model)}
     if report is not None:
         report.update(summary)
     log.info("link weights: %s", json.dumps(summary, ensure_ascii=False))
-    exact_scored = apply_weights(trusted, model.weights).with_columns(
-        posterior=pl.lit(None, pl.Float64))
+    exact_scored = apply_weights(hits.join(now_settled, on="row_id", how="semi"),
+                                 model.weights, model.tf_u).with_columns(posterior=pl.lit(None, pl.Float64))
     exact_result = exact_scored.select(
         "row_id", "person_id", pl.col("stage").alias("link_stage"),
         pl.col("score").alias("match_score"),
@@ -94,12 +114,17 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
         pl.lit(1, pl.UInt32).alias("candidate_count"),
         pl.lit("linked").alias("link_outcome"),
     ).with_columns(single_evidence(exact_scored, rule))
-    rest = rows.join(trusted.select("row_id"), on="row_id", how="anti")
-    fuzzy_result = _fuzzy(rest, index, model, rule, near, row_part)
+    # the hit pairs of the other rows are candidates beside their blocked ones
+    open_hits = hits.join(now_settled, on="row_id", how="anti").select(blocked.columns)
+    candidates = pl.concat([blocked, open_hits]).unique(["row_id", "person_id"])
+    fuzzy_result = _fuzzy(candidates, rows, model, rule)
     result = pl.concat([exact_result, fuzzy_result], how="vertical_relaxed")
     ids_unknown = (rows.filter(pl.col("id12_status").is_in(["ok", "padded"]))
                    .join(hits.select("row_id"), on="row_id", how="anti")
                    .select("row_id", pl.lit("id_not_in_registry").alias("_code")))
+    # a hit that is not the row's link: the number is someone else's
+    conflicts = hits.join(result.filter(pl.col("link_outcome") == "linked")
+                          .select("row_id", "person_id"), on=["row_id", "person_id"], how="anti")
     conflict_codes = conflicts.select(
         "row_id",
         pl.when(pl.col("stage") == "cmnd").then(pl.lit("cmnd_conflict"))
@@ -117,35 +142,59 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     ).sort("row_id")
 
 
+_LEVEL_COLS = [f"lvl_{f}" for f in FIELDS]
+
+
+def _decisive_hits(hits: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
+    """row_id of the rows whose ID-hit pair alone decides the link (the posterior rule, or the
+    fallback weight rule)."""
+    scored = apply_weights(hits, model.weights, model.tf_u)
+    if model.kind == "estimated":
+        log_odds = pl.col("score") + model.prior_log2_odds
+        decisive = 1.0 / (1.0 + 2.0 ** (-log_odds)) >= LINK_PROBABILITY
+    else:
+        decisive = pl.col("score") >= LINK_THRESHOLD
+    return scored.filter(decisive).select("row_id").unique()
+
+
+def _blocked(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
+             row_part: pl.DataFrame) -> pl.DataFrame:
+    """The compatible blocked pairs of rows with a name, with their levels, in chunks: candidates
+    per row grow with the registry, and chunks bound the memory without changing any pair."""
+    usable = rows.filter(pl.col("name_key").is_not_null())
+    parts = [compatible_pairs(usable.slice(start, FUZZY_CHUNK_ROWS), index, near, row_part)
+             for start in range(0, usable.height, FUZZY_CHUNK_ROWS)]
+    if not parts:
+        return compatible_pairs(usable, index, near, row_part)
+    return pl.concat(parts)
+
+
 def _empty(rows: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(schema={c: pl.Utf8 for c in SCHEMA_COLS}).cast(
         {"row_id": rows.schema["row_id"], "match_score": pl.Float64,
          "second_score": pl.Float64, "candidate_count": pl.UInt32})
 
 
-def _fuzzy(rows: pl.DataFrame, index: RegistryIndex, model: WeightModel, rule: str,
-           near: dict[str, pl.DataFrame], row_part: pl.DataFrame) -> pl.DataFrame:
-    """Blocked, weighted comparison of the rows no trusted exact ID linked."""
-    usable = rows.filter(pl.col("name_key").is_not_null())
-    by_posterior = model.kind == "estimated"
-    parts = []
-    # Rows in chunks: candidates per row grow with the registry, and every decision is per row,
-    # so chunks bound the memory without changing any result.
-    for start in range(0, usable.height, FUZZY_CHUNK_ROWS):
-        chunk = usable.slice(start, FUZZY_CHUNK_ROWS)
-        compatible = apply_weights(compatible_pairs(chunk, index, near, row_part), model.weights)
-        if compatible.height == 0:
-            continue
-        parts.append(_by_posterior(compatible, model) if by_posterior else _by_weight(compatible))
-    decided = pl.concat(parts) if parts else None
-    if decided is None or decided.height == 0:
+def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rule: str
+           ) -> pl.DataFrame:
+    """The decision over each row's candidates (blocked pairs and its ID-hit pair); the stage
+    is the ID's when the linked candidate holds the row's ID or CMND."""
+    if candidates.height == 0:
         return _empty(rows)
+    compatible = apply_weights(candidates, model.weights, model.tf_u)
+    by_posterior = model.kind == "estimated"
+    decided = _by_posterior(compatible, model) if by_posterior else _by_weight(compatible)
+    if decided.height == 0:
+        return _empty(rows)
+    stage = (pl.when(pl.col("_best_id") == "exact").then(pl.lit("id12"))
+             .when(pl.col("_best_id") == "cmnd").then(pl.lit("cmnd")).otherwise(pl.lit("fuzzy")))
     return decided.with_columns(
         pl.when(pl.col("decisive")).then(pl.col("person_id")).otherwise(None).alias("person_id"),
-        pl.lit("fuzzy").alias("link_stage"),
+        pl.when(pl.col("decisive")).then(stage).otherwise(pl.lit("fuzzy")).alias("link_stage"),
         pl.when(pl.col("decisive")).then(pl.lit("linked")).otherwise(pl.lit("review"))
         .alias("link_outcome"),
-        evidence_json(pl.lit("fuzzy"), pl.col("_top"), rule).alias("evidence"),
+    ).with_columns(
+        evidence_json(pl.col("link_stage"), pl.col("_top"), rule).alias("evidence"),
     ).select(SCHEMA_COLS)
 
 
@@ -156,6 +205,7 @@ def _ranked(candidates: pl.DataFrame) -> pl.DataFrame:
         pl.col("score").first().alias("match_score"),
         pl.col("score").get(1, null_on_oob=True).alias("second_score"),
         pl.col("posterior").first().alias("_best_posterior"),
+        pl.col("lvl_id").first().alias("_best_id"),
         pl.len().cast(pl.UInt32).alias("candidate_count"),
         pl.struct(_EVIDENCE_COLS).head(TOP_EVIDENCE).alias("_top"),
     )
@@ -180,6 +230,10 @@ def _by_posterior(compatible: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     # P(i) = 2^lo_i / (1 + sum 2^lo_j), scaled by 2^-top to stay finite
     denominator = (2.0 ** (-top)) + (2.0 ** (log_odds - top)).sum().over("row_id")
     with_p = compatible.with_columns(posterior=(2.0 ** (log_odds - top)) / denominator)
-    kept = with_p.filter(pl.col("posterior") >= REVIEW_PROBABILITY)
+    # an officer reviews a row only when it is more likely in the registry than not, yet no
+    # one candidate is likely enough: the candidates' posteriors together reach
+    # IN_REGISTRY_PROBABILITY; below that the row is more likely someone from elsewhere
+    in_registry = pl.col("posterior").sum().over("row_id") >= IN_REGISTRY_PROBABILITY
+    kept = with_p.filter((pl.col("posterior") >= REVIEW_PROBABILITY) & in_registry)
     best = _ranked(kept)
     return best.with_columns(decisive=pl.col("_best_posterior") >= LINK_PROBABILITY)

@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 import polars as pl
 
+from ducpho_etl.link.comparisons import COMPARISONS
 from ducpho_etl.privacy import mask_id_expr
 
-FIELDS = ["family", "middle", "given", "birth", "gender", "commune", "id"]
+FIELDS = [c.name for c in COMPARISONS]  # in the order of the declarations
 
 
 def model_json(model: dict) -> str:

@@ -20,16 +20,29 @@ def _name_words(prefix: str) -> list[pl.Expr]:
 _CARRIED = [c for c in COMPARED if c != "name"]
 
 
-def row_fields(rows: pl.DataFrame) -> pl.DataFrame:
-    """A row's compared fields, prefixed r_ (with row_id)."""
+def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFrame:
+    """A row's compared fields, prefixed r_ (with row_id); `held`: the registry's person IDs,
+    to say whether someone holds the row's ID (`r_id_held`, the ID comparison's
+    "other_person" level)."""
+    id_held = (pl.col("id12").is_in(held.implode()) if held is not None
+               else pl.lit(False)).fill_null(False)
+    cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
     return rows.select(
-        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12"]], *_name_words("r"))
+        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12"]], *_name_words("r"),
+        id_held.alias("r_id_held"), cmnd.alias("r_cmnd9"))
 
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     """A registry person's compared fields, prefixed c_ (with person_id)."""
+    cmnd = (pl.when(~pl.col("cmnd9").is_duplicated()).then(pl.col("cmnd9"))
+            if "cmnd9" in registry.columns else pl.lit(None, pl.Utf8))
+    share = pl.len().cast(pl.Float64) / registry.height
     return registry.select(
-        "person_id", *[pl.col(c).alias(f"c_{c}") for c in _CARRIED], *_name_words("c"))
+        "person_id", *[pl.col(c).alias(f"c_{c}") for c in _CARRIED], *_name_words("c"),
+        cmnd.alias("c_cmnd9"),
+        # each name key's share of the registry (the term-frequency adjustment's f)
+        *[pl.when(pl.col(f"{part}_key").is_not_null()).then(share.over(f"{part}_key"))
+          .alias(f"c_{part}_tf") for part in ("family", "given")])
 
 
 def with_day_class(frame: pl.DataFrame, registry: bool = False) -> pl.DataFrame:

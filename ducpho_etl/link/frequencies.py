@@ -6,7 +6,7 @@ a sum, over pairs of distinct values, of the product of their counts. Each field
 distinct values that can reach a level other than the remainder ("diff", "disagree") are
 enumerated by joins (equal words or keys, keys one edit apart, one key inside the other, either
 side unknown) and given their level by the very expressions that compare pairs
-(ducpho_etl.link.compare); the remainder is what is left of all pairs. Birth dates, with too many
+(ducpho_etl.link.comparisons); the remainder is what is left of all pairs. Birth dates, with too many
 distinct values to pair, are counted by arithmetic over years and day-months. This is the u of
 Fellegi–Sunter without sampling noise: an exact birth date agrees in ~1 of 30,000 random pairs,
 which a sample of 200,000 pairs would see a handful of times.
@@ -15,15 +15,9 @@ which a sample of 200,000 pairs would see a handful of times.
 from __future__ import annotations
 
 import polars as pl
-from rapidfuzz.distance import Levenshtein
 
-from ducpho_etl.link.compare import (
-    edit_distance,
-    family_level,
-    given_level,
-    middle_level,
-    same_value_level,
-)
+from ducpho_etl.link.compare import with_distance
+from ducpho_etl.link.comparisons import BY_NAME
 from ducpho_etl.link.edits import substrings
 
 FIELD_COLUMNS = {
@@ -34,13 +28,12 @@ FIELD_COLUMNS = {
     "gender": ["gender"],
     "commune": ["xa_2025"],
 }
-_LEVEL = {"family": family_level, "given": given_level, "middle": middle_level}
 _SAME_VALUE = {"gender": "gender", "commune": "xa_2025"}
 
 
 def value_counts(fields: pl.DataFrame, prefix: str) -> dict[str, pl.DataFrame]:
     """Per field, its distinct values (columns `<prefix>_<column>`) and their count `n_<prefix>`.
-    A missing middle name is "" (as compare.middle_level reads it)."""
+    A missing middle name is "" (as the middle-name comparison reads it)."""
     out = {}
     for name, columns in FIELD_COLUMNS.items():
         cols = [pl.col(f"{prefix}_{c}") for c in columns]
@@ -65,14 +58,13 @@ def level_counts(rows: dict[str, pl.DataFrame], registry: dict[str, pl.DataFrame
         if name in _SAME_VALUE:
             column = _SAME_VALUE[name]
             pairs = _value_pairs(r, c, f"r_{column}", f"c_{column}", nulls=True)
-            level = same_value_level(column)
         else:
-            pairs = _name_pairs(name, r, c, near[f"{name}_key"], registry_substrings)
-            key = f"{name}_key"
-            distance = edit_distance(pairs[f"r_{key}"], pairs[f"c_{key}"], Levenshtein.distance)
-            pairs = pairs.with_columns(pl.Series("_d", distance))
-            level = _LEVEL[name](pl.col("_d"))
-        out[name] = _tally(pairs, level, total, "disagree" if name in _SAME_VALUE else "diff")
+            pairs = with_distance(
+                _name_pairs(name, r, c, near[f"{name}_key"], registry_substrings), name)
+        # each pair's level by the comparison's own declaration; what is not enumerated is
+        # its last (else) level
+        comparison = BY_NAME[name]
+        out[name] = _tally(pairs, comparison.level(), total, comparison.levels[-1].label)
     return out
 
 
@@ -135,7 +127,7 @@ def _name_pairs(name: str, r: pl.DataFrame, c: pl.DataFrame, near: pl.DataFrame,
 
 
 def _birth_counts(r: pl.DataFrame, c: pl.DataFrame, total: int) -> dict[str, int]:
-    """compare.birth_level's counts over all pairs, by arithmetic over years and day-months:
+    """The birth comparison's counts over all pairs, by arithmetic over years and day-months:
     distinct birth dates are too many to pair, but each level is a sum over years of products
     of per-year counts, or a join on the full date (as is, day/month swapped, or a year apart)."""
     ry, rm, rd = "r_birth_year", "r_birth_month", "r_birth_day"

@@ -17,13 +17,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
-from ducpho_etl.link.compare import WEIGHTS
+from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
+from ducpho_etl.link.comparisons import COMPARISONS
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
 
-ESTIMATED_FIELDS = ["family", "given", "middle", "birth", "gender", "commune"]
+# the comparisons whose m EM estimates over the ID-hit pairs (the ID's over the blocked pairs)
+ESTIMATED_FIELDS = [c.name for c in COMPARISONS if c.session == "fields"]
 MIN_EXACT_LINKS = 200  # fewer trusted exact links than this: the hand-set table
 PSEUDO_COUNT = 0.5  # added to every level's count in both samples (Jeffreys-like)
 WEIGHT_BOUND = 16.0  # |log2(m/u)| never exceeds this
@@ -43,6 +46,15 @@ class WeightModel:
     registry_size: int = 0
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    @property
+    def tf_u(self) -> dict[str, float] | None:
+        """Per term-frequency-adjusted comparison (compare.TF_LEVELS), u of agreeing on the key
+        (its TF levels together: the average of the key shares' squares), estimated models
+        only."""
+        if self.kind != "estimated":
+            return None
+        return {f: sum(self.u[f][lv] for lv in levels) for f, levels in TF_LEVELS.items()}
 
     @property
     def prior_log2_odds(self) -> float:
@@ -70,38 +82,130 @@ def fallback_model(reason_links: int = 0, registry_size: int = 0) -> WeightModel
 
 def estimate_weights(match_levels: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex,
                      near: dict[str, pl.DataFrame]) -> WeightModel:
-    """m from `match_levels` (lvl_* of the trusted exact pairs), u from all other pairs of the
-    rows and the registry. `row_part`: fields.row_fields of the rows with a name; `near`: their
+    """m by expectation–maximisation over the ID-hit pairs `match_levels` (lvl_* of every pair
+    whose row's ID or CMND a registry person holds: mostly the row's person, sometimes a
+    relative's or a slipped number), as Splink trains a session blocked on an ID: u is fixed
+    (exact value-frequency counts over all pairs of the rows and the registry), the ID
+    comparison is left out (it agrees in every pair of the session); its m is estimated apart
+    (estimate_id_m). `row_part`: fields.row_fields of the rows with a name; `near`: their
     index.neighbours_of."""
     n_links = match_levels.height
     if n_links < MIN_EXACT_LINKS or index.height < 2:
         return fallback_model(n_links, index.height)
-    non_matches = row_part.height * index.height - n_links
+    all_pairs = row_part.height * index.height
+    non_matches = all_pairs - n_links
     if non_matches < MIN_EXACT_LINKS:
         return fallback_model(n_links, index.height)
-    all_pairs = level_counts(value_counts(row_part, "r"), index.counts, near,
-                             index.middle_substrings)
-    weights: dict[str, dict[str, float]] = {}
-    m_all: dict[str, dict[str, float]] = {}
-    u_all: dict[str, dict[str, float]] = {}
-    for name in ESTIMATED_FIELDS:
-        levels = list(WEIGHTS[name])
-        m_counts = _counts(match_levels, name)
-        # the exact links are pairs too: what is left are the pairs of different people
-        u_counts = {lv: max(0, n - m_counts.get(lv, 0)) for lv, n in all_pairs[name].items()}
-        m = _smoothed(m_counts, levels, n_links)
-        u = _smoothed(u_counts, levels, non_matches)
-        table = {}
-        for level in levels:
-            if m_counts.get(level, 0) == 0 and u_counts.get(level, 0) == 0:
-                # never seen at all: no evidence either way beyond the hand-set value, bounded
-                table[level] = max(-WEIGHT_BOUND, min(WEIGHT_BOUND, WEIGHTS[name][level]))
-            else:
-                table[level] = max(-WEIGHT_BOUND, min(WEIGHT_BOUND, math.log2(m[level] / u[level])))
-        weights[name], m_all[name], u_all[name] = table, m, u
-    weights["id"] = dict(WEIGHTS["id"])
-    return WeightModel("estimated", weights, exact_links=n_links, u_pairs=non_matches,
-                       registry_size=index.height, m=m_all, u=u_all)
+    counted = level_counts(value_counts(row_part, "r"), index.counts, near,
+                           index.middle_substrings)
+    u_all = {name: _smoothed(counted[name], list(WEIGHTS[name]), all_pairs)
+             for name in ESTIMATED_FIELDS}
+    # the seed: every ID-hit pair a match (what the ID says), then EM sorts out the others
+    m_seed = {name: _smoothed(_counts(match_levels, name), list(WEIGHTS[name]), n_links)
+              for name in ESTIMATED_FIELDS}
+    m_all, _ = expectation_maximisation(match_levels, ESTIMATED_FIELDS, m_seed, u_all,
+                                        share=SEED_MATCH_SHARE)
+    m_all["id"], u_all["id"] = dict(ID_M_SEED), id_u(row_part, index)
+    model = WeightModel("estimated", {}, exact_links=n_links, u_pairs=non_matches,
+                        registry_size=index.height, m=m_all, u=u_all)
+    model.weights = weights_of(model.m, model.u)
+    return model
+
+
+def weights_of(m: dict[str, dict[str, float]], u: dict[str, dict[str, float]]
+               ) -> dict[str, dict[str, float]]:
+    """log2(m/u) per field and level, bounded by WEIGHT_BOUND."""
+    return {name: {lv: max(-WEIGHT_BOUND, min(WEIGHT_BOUND, math.log2(m[name][lv] / u[name][lv])))
+                   for lv in m[name]} for name in m}
+
+
+# EM: iterations, the seed's share of matches among the pairs, and the pseudo count of each
+# level (a level EM never sees keeps a small, not a zero, probability).
+EM_ITERATIONS = 25
+SEED_MATCH_SHARE = 0.9
+# The ID comparison's m before EM: most rows carry their own ID; what is left is spread over
+# the other levels. estimate_id_m re-estimates it over the blocked pairs.
+ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "other_person": 0.01, "diff": 0.0001,
+             "missing": 0.26}
+# Expected registry IDs within one slip (one of 6 random digits changed, 54 ways, or two
+# neighbours swapped, 5 ways) of a row's ID, per registry person sharing its first 6 digits
+# (province, century-gender, year): the random part has 10^6 values.
+SLIP_VARIANTS = 59 / 1_000_000
+
+
+def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
+                             m: dict[str, dict[str, float]], u: dict[str, dict[str, float]],
+                             share: float, fixed: list[str] | None = None
+                             ) -> tuple[dict[str, dict[str, float]], float]:
+    """Fellegi–Sunter EM over the pairs' agreement patterns (lvl_* columns): each iteration
+    gives every pattern its probability of being a match (from m, u and the share of
+    matches), then re-estimates m of the `free` fields and the share; u and the m of `fixed`
+    fields stay. Returns m (every field) and the share of matches."""
+    fields = [*free, *(fixed or [])]
+    patterns = pairs.group_by([f"lvl_{f}" for f in fields]).len()
+    n = patterns["len"].to_numpy().astype(np.float64)
+    codes = {f: patterns[f"lvl_{f}"].to_list() for f in fields}
+    m = {f: dict(t) for f, t in m.items()}
+    for _ in range(EM_ITERATIONS):
+        log_ratio = np.zeros(len(n))
+        for f in fields:
+            log_ratio += np.array([math.log(m[f][lv] / u[f][lv]) for lv in codes[f]])
+        prior = math.log(share / (1 - share))
+        p = 1.0 / (1.0 + np.exp(-np.clip(log_ratio + prior, -700, 700)))
+        weighted = n * p
+        total = float(weighted.sum())
+        share = min(max(total / float(n.sum()), 1e-6), 1 - 1e-6)
+        for f in free:
+            levels = list(m[f])
+            sums = dict.fromkeys(levels, 0.0)
+            for lv, w in zip(codes[f], weighted, strict=True):
+                sums[lv] += float(w)
+            denominator = total + PSEUDO_COUNT * len(levels)
+            m[f] = {lv: (sums[lv] + PSEUDO_COUNT) / denominator for lv in levels}
+    return m, share
+
+
+def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
+    """m of the ID comparison by EM over the pairs of a training session blocked on the
+    whole name and the full birth date (the other fields fixed, as Splink estimates only the
+    fields a session's blocking does not decide): a namesake born another day, from elsewhere
+    with an ID of their own, is not in it to pass for a match. The unknown-ID level's m is
+    bounded by the one-slip level's square."""
+    if model.kind != "estimated" or pairs.height < MIN_EXACT_LINKS:
+        return model
+    m, _ = expectation_maximisation(pairs, ["id"], model.m, model.u, share=0.5,
+                                    fixed=ESTIMATED_FIELDS)
+    table = dict(m["id"])
+    # a well-formed ID nobody holds comes from a resident's row only through two slips in the
+    # number: with slips independent, no likelier than one slip ("near") squared (a bound that
+    # matters where the session is small)
+    table["diff"] = min(table["diff"], table["near"] ** 2)
+    model.m = {**model.m, "id": table}
+    model.weights = weights_of(model.m, model.u)
+    return model
+
+
+def id_u(row_part: pl.DataFrame, index: RegistryIndex) -> dict[str, float]:
+    """u of the ID comparison, counted from the rows: a random (row, person) pair has the
+    row's own ID only when the row's ID is held and that person holds it; one slip apart with
+    the chance SLIP_VARIANTS per registry person sharing the ID's first 6 digits; otherwise
+    the level is the row's ID status (held by someone, by no one, none)."""
+    rows, people = max(row_part.height, 1), max(index.height, 1)
+    held = int(row_part["r_id_held"].sum())
+    valid = int(row_part["r_id12"].is_not_null().sum())
+    cmnd = int(row_part["r_cmnd9"].is_in(index.cmnd["cmnd9"].implode()).sum())
+    prefix = index.frame.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len()
+    sharing = (row_part.select(pl.col("r_id12").str.slice(0, 6).alias("_p")).drop_nulls()
+               .join(prefix, on="_p")["len"].sum() or 0)
+    pairs = rows * people
+    # the row's ID status, with the same add-half smoothing as the other fields (a status no
+    # row has says nothing either way)
+    status = _smoothed({"other_person": held, "diff": valid - held, "missing": rows - valid},
+                       ["other_person", "diff", "missing"], rows)
+    u = {"exact": held / pairs, "cmnd": cmnd / pairs,
+         "near": float(sharing) * SLIP_VARIANTS / pairs, **status}
+    floor = PSEUDO_COUNT / pairs
+    return {lv: max(p, floor) for lv, p in u.items()}
 
 
 def _counts(levels: pl.DataFrame, name: str) -> dict[str, int]:

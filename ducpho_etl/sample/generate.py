@@ -19,6 +19,7 @@ from .layouts import (
     write_csv,
     write_xlsx,
 )
+from .linkage_phenomena import NAMESAKE_WITH_ID_RATE, namesakes_with_ids
 from .noise import Noiser
 from .people import (
     AmbiguityIndex,
@@ -222,14 +223,22 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
     stats: dict[str, dict] = {}
     for source in SOURCES:
         srng = random.Random(f"{seed}:{source}")
-        noiser = Noiser(w, conf, amb, srng, source)
+        noiser = Noiser(w, conf, amb, srng, source,
+                        slip_rng=random.Random(f"{seed}:{source}:slips"))
         lo, hi = SOURCES[source][2]
         entries = _plan(source, w, conf, scale, srng, used_review)
         specs = _with_habits(_sorted_specs(specs_for(source)), seed, source, header_variant)
         crng = random.Random(f"{seed}:{source}:cells")
         src_rows: list[dict] = []
         files[source] = [s.path for s in specs]
-        for spec, chunk in zip(specs, _split(entries, specs), strict=True):
+        chunks = _split(entries, specs)
+        # namesakes from elsewhere with IDs of their own: their own random streams, rows at the
+        # end of the last file (the other rows and their noise stay as they were)
+        namesake_rng = random.Random(f"{seed}:{source}:namesakes")
+        namesake_noiser = Noiser(w, conf, amb, namesake_rng, source)
+        chunks[-1] = chunks[-1] + [("nonreg_id", i) for i in namesakes_with_ids(
+            w, namesake_rng, lo, hi, round(len(entries) * NAMESAKE_WITH_ID_RATE), set())]
+        for spec, chunk in zip(specs, chunks, strict=True):
             rows = []
             for kind, i in chunk:
                 if kind == "reg":
@@ -241,6 +250,10 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
                                                     with_id=srng.random() < 0.7)
                     cell_habits(cells, noise, spec, crng)
                     noise.append("not_registered")
+                    status = None
+                elif kind == "nonreg_id":
+                    cells, noise = namesake_noiser.plain_row(i, spec, source, with_id=True)
+                    noise += ["not_registered", "namesake_own_id"]
                     status = None
                 elif kind == "review":
                     cells, noise = noiser.review_row(i, spec, source)

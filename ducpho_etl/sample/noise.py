@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from . import names as N
+from .linkage_phenomena import gender_slip, short_given_slip
 from .people import AmbiguityIndex, World, names_agree_loose
 from .places import OLD_STYLES, OLD_UNITS, address, new_code, render_unit
 
@@ -131,11 +132,13 @@ def excel_sci(value: int) -> str:
 
 class Noiser:
     def __init__(self, w: World, conf, amb: AmbiguityIndex, rng: random.Random,
-                 source: str = "bhxh"):
+                 source: str = "bhxh", slip_rng: random.Random | None = None):
         self.w = w
         self.conf = conf
         self.amb = amb
         self.rng = rng
+        # the linkage slips draw from their own stream: the other noise stays as it was
+        self.slip_rng = slip_rng or random.Random(f"{source}:slips")
         self.src = source
         self.prof = PROFILES[source]
         self.stats: Counter = Counter()
@@ -493,10 +496,13 @@ class Noiser:
         # --- date (first: a year-only form uses the one allowed change)
         dval, d_ev = self._date(i, spec, noise, changes, lo, hi)
         # --- name
-        text, sfam, smid, sgiven = self._name(w.fam[i], w.mid[i], w.given[i], spec,
+        full_date = d_ev[0] == "full"
+        given = short_given_slip(w.given[i], self.slip_rng, usable and full_date, noise)
+        text, sfam, smid, sgiven = self._name(w.fam[i], w.mid[i], given, spec,
                                                ("name_change", "accents"), noise, changes)
         cells["ho_ten"] = text
-        self._birth_cells(cells, dval, w.male[i], spec, noise, usable)
+        male = gender_slip(w.male[i], self.slip_rng, usable, noise)
+        self._birth_cells(cells, dval, male, spec, noise, usable)
         # --- place
         unit, village = w.unit[i], w.village[i]
         moved = False

@@ -117,3 +117,42 @@ def test_evaluate_reads_published_files(tmp_path):
             run_dir / "reconciliation" / f"{source}.parquet")
     _truth().write_parquet(truth_dir / "truth.parquet")
     assert evaluate(run_dir, truth_dir)["links_made"] == 5
+
+
+def _foreign(tmp_path):
+    """A labelled set in the foreign format: truth.parquet (file names without folders, no
+    sheet) and truth_counts.json, with a run of reconciliation parquet beside it."""
+    truth = pl.DataFrame({
+        "source": ["bhxh"] * 6, "source_file": ["x.csv"] * 6, "source_row": [2, 3, 4, 5, 6, 7],
+        "kind": ["clean", "clean", "outsider", "deceased", "garbage", "clean"],
+        "is_dup": [False, True, False, False, False, False],
+        "id_tag": ["id", "no_id", "id", "cmnd", None, "no_id"],
+        "tags": ["id", "no_id,name_typo", "id", "cmnd", None, "no_id"],
+        "person_id": ["P1", "P1", None, "P2", None, "P3"],
+        "ambiguous": [False, False, False, False, False, True]})
+    truth.write_parquet(tmp_path / "truth.parquet")
+    (tmp_path / "truth_counts.json").write_text('{"bhxh": 2}')
+    run = tmp_path / "run" / "reconciliation"
+    run.mkdir(parents=True)
+    pl.DataFrame({
+        "source": ["bhxh"] * 5, "source_file": ["dot1/x.csv"] * 5, "sheet": [None] * 5,
+        "source_row": [2, 3, 4, 5, 7],
+        "status": ["matched", "duplicate", "matched", "deceased", "review"],
+        "person_id": ["P1", "P1", "P9", "P2", None]},
+        schema_overrides={"sheet": pl.Utf8}).write_parquet(run / "bhxh.parquet")
+    return tmp_path / "run"
+
+
+def test_foreign_truth_format(tmp_path):
+    run = _foreign(tmp_path)
+    result = evaluate(run, tmp_path / "truth.parquet")
+    # an outsider linked to P9 is the one wrong link; the ambiguous row is due no link
+    assert (result["links_made"], result["links_correct"], result["links_due"]) == (4, 3, 3)
+    assert result["outsider_not_found"] == 0.0
+    assert result["deceased_flagged"] == 1.0
+    assert result["rows_lost"] == 0  # the blank (garbage) row may be skipped
+    per_source = result["per_source"].row(0, named=True)
+    # cleaned: two matched rows against the set's own count of 2 (not the expected statuses)
+    assert (per_source["cleaned"], per_source["cleaned_truth"]) == (2, 2)
+    assert result["worst_cleaned_err"] == 0.0
+    assert evaluate(run, tmp_path)["links_correct"] == 3  # the folder works as well

@@ -10,6 +10,7 @@ from ducpho_etl.link.candidates import (
     WEAK_BIRTH,
     candidate_pairs,
     compatible_pairs,
+    same_year_here,
     settles_commune,
     settles_date,
 )
@@ -68,13 +69,14 @@ def _plain_pairs(rows: pl.DataFrame, registry: pl.DataFrame) -> pl.DataFrame:
 
 def _compatible(pairs: pl.DataFrame, rows: pl.DataFrame, registry: pl.DataFrame) -> set:
     """(row_id, person_id, birth level) of the compatible pairs, a birth date that shares only
-    the year (WEAK_BIRTH) only for rows whose date no compatible candidate shares, a candidate
+    the year (WEAK_BIRTH) elsewhere only for rows whose date no compatible candidate shares, a candidate
     living elsewhere for a row without a day only when none lives in its commune."""
     levels = pair_levels(attach_fields(pairs, row_fields(rows), person_fields(registry))).filter(
         pl.col("compatible"))
     dated = levels.filter(settles_date())["row_id"].unique()
     placed = levels.filter(settles_commune())["row_id"].unique()
     levels = levels.filter((~pl.col("lvl_birth").is_in(WEAK_BIRTH)
+                            | same_year_here()
                             | ~pl.col("row_id").is_in(dated.implode()))
                            & ((pl.col("lvl_commune") == "agree")
                               | ~pl.col("row_id").is_in(placed.implode())))

@@ -141,6 +141,16 @@ def test_unlinked_rows_repeated_are_duplicates(make_raw, registry):
     assert out["status"].to_list() == ["not_found", "duplicate"]
 
 
+def test_unlinked_namesakes_with_different_ids_are_not_duplicates(make_raw, registry):
+    # two people from elsewhere, same name and birth date, each with a well-formed ID of their own
+    person = {"ho_ten": "Đặng Văn Khách", "ngay_sinh": "01/01/1999", "gioi_tinh": "Nam"}
+    out = _run(make_raw, registry, [{**person, "so_dinh_danh": "052099123456"},
+                                    {**person, "so_dinh_danh": "049099654321"},
+                                    {**person, "so_dinh_danh": "052099123456"}])
+    assert out["status"].to_list() == ["not_found", "not_found", "duplicate"]
+    assert out["duplicate_of"][2] == "a.csv:2"
+
+
 def test_rejected_rows_keep_their_place(make_raw, registry):
     out = _run(make_raw, registry, [
         {"ho_ten": None, "ngay_sinh": "01/01/1980", "so_dinh_danh": "051085000001"},

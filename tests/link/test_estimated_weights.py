@@ -27,10 +27,10 @@ COMMUNES = ["21439", "21451", "21478", "21457", "21472"]
 N_PEOPLE = 400
 
 
-def _people(seed: int = 7) -> list[dict]:
+def _people(seed: int = 7, count: int = N_PEOPLE) -> list[dict]:
     rng = random.Random(seed)
     people = []
-    for i in range(N_PEOPLE):
+    for i in range(count):
         male = rng.random() < 0.5
         year = rng.randint(1940, 2005)
         name = " ".join([rng.choice(FAMILY), rng.choice(MIDDLE_M if male else MIDDLE_F),
@@ -57,10 +57,14 @@ MISTYPE = [
      "gioi_tinh": "Nữ", "ma_xa": "21478"},
 ]
 
+# A resident with a two-letter given name (a one-letter slip is no "typo" level there).
+SHORT = [{"so_dinh_danh": "051088900005", "ho_ten": "Phan Thị An", "ngay_sinh": "14/07/1988",
+          "gioi_tinh": "Nữ", "ma_xa": "21472"}]
+
 
 @pytest.fixture(scope="module")
 def big_registry() -> pl.DataFrame:
-    return prepare_registry(registry_frame([*PEOPLE, *NAMESAKES, *MISTYPE]))
+    return prepare_registry(registry_frame([*PEOPLE, *NAMESAKES, *MISTYPE, *SHORT]))
 
 
 def _id_rows(count: int) -> list[dict]:
@@ -85,7 +89,9 @@ def test_enough_exact_links_give_estimated_weights(big_registry):
     assert weights["given"]["exact"] > weights["family"]["exact"] > 0
     assert weights["gender"]["disagree"] < 0
     assert all(abs(w) <= WEIGHT_BOUND for table in weights.values() for w in table.values())
-    assert weights["id"] == WEIGHTS["id"]  # never estimable from exact links
+    # the ID is a comparison of the model: its own number for, someone else's against
+    assert weights["id"]["exact"] > weights["birth"]["exact"] > 0
+    assert weights["id"]["other_person"] < 0
     assert report["decision"]["rule"] == "posterior"
     # no personal data in the summary
     text = json.dumps(report, ensure_ascii=False)
@@ -168,3 +174,60 @@ def test_link_rows_report_is_optional(big_registry):
         {"person_id": "id12"}).with_columns(pl.lit("ok").alias("id12_status"))
     out = link_rows(rows, big_registry)
     assert out.height == 3
+
+
+def _other_day(date: str) -> str:
+    day, month, year = date.split("/")
+    return f"{int(day) % 28 + 1:02d}/{month}/{year}"
+
+
+def test_same_namesake_without_an_id_is_not_ruled_out(big_registry):
+    # the contrast: without an ID of their own the same row stays a candidate's (review or link)
+    person = PEOPLE[5]
+    row = {"ho_ten": person["ho_ten"], "ngay_sinh": _other_day(person["ngay_sinh"]),
+           "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"]}
+    out, _ = _reconcile([*_id_rows(N_PEOPLE), row], big_registry)
+    last = out.row(-1, named=True)
+    assert last["candidate_count"] == 1
+    levels = json.loads(last["evidence"])["candidates"][0]["levels"]
+    assert levels["id"] == "missing"
+
+
+def test_exact_id_and_date_outweigh_a_slip_in_a_short_given_name(big_registry):
+    # "An" written "Am": too short for the name's typo level, yet the ID and the full date are
+    # the person's
+    row = {"ho_ten": "Phan Thị Am", "ngay_sinh": "14/07/1988", "gioi_tinh": "Nữ",
+           "so_dinh_danh": "051088900005"}
+    out, _ = _reconcile([*_id_rows(N_PEOPLE), row], big_registry)
+    last = out.row(-1, named=True)
+    assert (last["status"], last["person_id"], last["link_stage"]) == (
+        "matched", "051088900005", "id12")
+    levels = json.loads(last["evidence"])["candidates"][0]["levels"]
+    assert (levels["given"], levels["id"], levels["birth"]) == ("diff", "exact", "exact")
+
+
+def test_relatives_id_with_another_name_and_year_does_not_link_to_the_relative(big_registry):
+    # a row of one person carrying another's ID (a parent's, a child's): the fields decide
+    person, relative = PEOPLE[10], next(
+        p for p in PEOPLE[11:] if p["ho_ten"].split()[-1] != PEOPLE[10]["ho_ten"].split()[-1]
+        and p["ngay_sinh"][-4:] != PEOPLE[10]["ngay_sinh"][-4:])
+    row = {"ho_ten": person["ho_ten"], "ngay_sinh": person["ngay_sinh"],
+           "gioi_tinh": person["gioi_tinh"], "so_dinh_danh": relative["so_dinh_danh"]}
+    out, _ = _reconcile([*_id_rows(N_PEOPLE), row], big_registry)
+    last = out.row(-1, named=True)
+    assert last["person_id"] != relative["so_dinh_danh"]
+    # the person's own row came first in the list: this one is their second
+    assert (last["status"], last["person_id"], last["link_stage"]) == (
+        "duplicate", person["so_dinh_danh"], "fuzzy")
+    assert "id_conflict" in last["reason_codes"]
+
+
+def test_gender_written_wrong_is_weighed_not_a_block(big_registry):
+    person = PEOPLE[20]
+    row = {"ho_ten": person["ho_ten"], "ngay_sinh": person["ngay_sinh"], "xa": person["ma_xa"],
+           "gioi_tinh": "Nam" if person["gioi_tinh"] == "Nữ" else "Nữ"}
+    out, _ = _reconcile([*_id_rows(N_PEOPLE), row], big_registry)
+    last = out.row(-1, named=True)
+    assert (last["status"], last["person_id"]) == ("duplicate", person["so_dinh_danh"])
+    levels = json.loads(last["evidence"])["candidates"][0]["levels"]
+    assert levels["gender"] == "disagree"

@@ -1,0 +1,188 @@
+"""The linkage model's comparisons, declared once (as Splink's comparison library and mismo's
+Comparison / ComparisonLevel are): per compared field its ordered levels, first match wins,
+each with its condition on a pair frame (row fields `r_*`, candidate fields `c_*`, the field's
+edit distance `_d_<field>` when it declares one), its hand-set weight (the fallback model),
+whether a candidate may be at that level (compatibility) and whether its weight follows the
+candidate's name frequency (term-frequency adjustment).
+
+compare.pair_levels, the u counts (frequencies), the m estimation (weights), the decisions,
+`explain` and the manifest's `link_model` all read these declarations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from rapidfuzz.distance import OSA, Levenshtein
+
+# A one-edit key is a typo only when the row's and the candidate's keys have at least these many
+# letters (one wrong letter in a 2-letter family name, Vũ/Từ or Lê/Lý, is another name).
+TYPO_MIN_LEN = {"family_key": (3, 3), "given_key": (3, 0), "middle_key": (0, 0)}
+NO_DISTANCE = 99  # the ID's distance when the row has no 12-digit ID
+
+
+@dataclass(frozen=True)
+class ComparisonLevel:
+    label: str
+    condition: pl.Expr | None  # None: the else level (the last)
+    weight: float  # hand-set log2(m/u): the fallback model, and EM's seed where none is counted
+    compatible: bool = True  # a blocked candidate may be at this level
+    tf: bool = False  # weight log2(m / share of the candidate's key) instead of log2(m/u)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    levels: tuple[ComparisonLevel, ...]
+    # (row column, candidate column, scorer): its edit distance is `_d_<name>` for the levels
+    distance: tuple[str, str, object] | None = None
+    # "fields": m by EM over the ID-hit pairs; "id": m by EM over the blocked pairs
+    session: str = "fields"
+
+    def level(self) -> pl.Expr:
+        """The pair's level: the first level whose condition holds."""
+        *conditional, last = self.levels
+        expr = pl.when(conditional[0].condition).then(pl.lit(conditional[0].label))
+        for lv in conditional[1:]:
+            expr = expr.when(lv.condition).then(pl.lit(lv.label))
+        return expr.otherwise(pl.lit(last.label))
+
+    @property
+    def labels(self) -> list[str]:
+        return list(dict.fromkeys(lv.label for lv in self.levels))
+
+    @property
+    def weights(self) -> dict[str, float]:
+        return {lv.label: lv.weight for lv in self.levels}
+
+    @property
+    def compatible(self) -> set[str]:
+        return {lv.label for lv in self.levels if lv.compatible}
+
+    @property
+    def tf_levels(self) -> list[str]:
+        return [lv.label for lv in self.levels if lv.tf]
+
+
+def _r(column: str) -> pl.Expr:
+    return pl.col(f"r_{column}")
+
+
+def _c(column: str) -> pl.Expr:
+    return pl.col(f"c_{column}")
+
+
+def _name_part(part: str, same_key: str, weights: tuple[float, float, float, float]
+               ) -> Comparison:
+    """The written word equal ("exact"), its key equal (`same_key`), one letter off when both
+    keys are long enough ("typo"), or "diff" (never a candidate)."""
+    key = f"{part}_key"
+    row_min, candidate_min = TYPO_MIN_LEN[key]
+    long_enough = (_r(key).str.len_chars() >= row_min) & (_c(key).str.len_chars() >= candidate_min)
+    exact, same, typo, diff = weights
+    return Comparison(part, (
+        ComparisonLevel("exact", _r(f"{part}_word") == _c(f"{part}_word"), exact, tf=True),
+        ComparisonLevel(same_key, _r(key) == _c(key), same, tf=True),
+        ComparisonLevel("typo", (pl.col(f"_d_{part}") <= 1) & long_enough, typo),
+        ComparisonLevel("diff", None, diff, compatible=False),
+    ), distance=(f"r_{key}", f"c_{key}", Levenshtein.distance))
+
+
+def _middle() -> Comparison:
+    """A middle name absent on either side (null is absent), or a dropped Văn/Thị inside a
+    longer one ("Thị Ngọc" vs "Ngọc"), says nothing."""
+    r, c = _r("middle_key").fill_null(""), _c("middle_key").fill_null("")
+    return Comparison("middle", (
+        ComparisonLevel("missing", (r == "") | (c == ""), 0.0),
+        ComparisonLevel("agree", r == c, 2.0),
+        ComparisonLevel("missing", r.str.contains(c, literal=True)
+                        | c.str.contains(r, literal=True), 0.0),
+        ComparisonLevel("typo", pl.col("_d_middle") <= 1, 0.5),
+        ComparisonLevel("diff", None, -4.0),
+    ), distance=("r_middle_key", "c_middle_key", Levenshtein.distance))
+
+
+def _birth() -> Comparison:
+    ry, cy = _r("birth_year"), _c("birth_year")
+    rm, cm, rd, cd = _r("birth_month"), _c("birth_month"), _r("birth_day"), _c("birth_day")
+    both_days = rd.is_not_null() & cd.is_not_null() & rm.is_not_null() & cm.is_not_null()
+    same_dm = both_days & (rd == cd) & (rm == cm)
+    # 29 February moved a year (lunar-calendar habit) can only be written as 28 February
+    leap_day = both_days & (rm == 2) & (cm == 2) & rd.is_in([28, 29]) & cd.is_in([28, 29])
+    year_off = (ry - cy).abs() == 1
+    return Comparison("birth", (
+        ComparisonLevel("unknown", ry.is_null() | cy.is_null(), 0.0),
+        ComparisonLevel("exact", (ry == cy) & same_dm, 10.0),
+        ComparisonLevel("swap", (ry == cy) & both_days & (rd == cm) & (rm == cd), 6.0),
+        ComparisonLevel("year", (ry == cy) & ~both_days, 4.0),
+        ComparisonLevel("year_dm_diff", ry == cy, -3.0),
+        ComparisonLevel("lunar", year_off & (same_dm | leap_day), 5.0),
+        ComparisonLevel("near_year", year_off & ~both_days, 1.0),
+        ComparisonLevel("diff", None, -10.0, compatible=False),
+    ))
+
+
+def _same_value(name: str, column: str, agree: float, disagree: float) -> Comparison:
+    """agree / disagree, or unknown when either side lacks the value."""
+    r, c = _r(column), _c(column)
+    return Comparison(name, (
+        ComparisonLevel("unknown", r.is_null() | c.is_null(), 0.0),
+        ComparisonLevel("agree", r == c, agree),
+        ComparisonLevel("disagree", None, disagree),
+    ))
+
+
+def _id() -> Comparison:
+    """The row's 12-digit ID is the candidate's; its old CMND is the candidate's (the registry's
+    own column, numbers one person holds); one digit off or two neighbours swapped (optimal
+    string alignment distance 1); a well-formed ID another registry person holds (a relative's,
+    a slip that hits someone else); a well-formed ID nobody in the registry holds (someone from
+    elsewhere: the registry holds every resident's); no usable ID."""
+    distance = pl.col("_d_id")
+    return Comparison("id", (
+        ComparisonLevel("exact", distance == 0, 16.0),
+        ComparisonLevel("cmnd", (_r("cmnd9") == _c("cmnd9")).fill_null(False), 12.0),
+        ComparisonLevel("near", distance == 1, 8.0),
+        ComparisonLevel("other_person", (distance < NO_DISTANCE)
+                        & _r("id_held").fill_null(False), -2.0),
+        ComparisonLevel("diff", distance < NO_DISTANCE, -12.0),
+        ComparisonLevel("missing", None, 0.0),
+    ), distance=("r_id12", "person_id", OSA.distance), session="id")
+
+
+COMPARISONS: list[Comparison] = [
+    _name_part("family", "equiv", (4.0, 3.5, 1.0, -6.0)),
+    _middle(),
+    _name_part("given", "accentless", (7.0, 6.0, 2.0, -8.0)),
+    _birth(),
+    _same_value("gender", "gender", 1.0, -6.0),  # a gender written wrong is weighed, not blocked
+    _same_value("commune", "xa_2025", 2.0, -1.5),
+    _id(),
+]
+BY_NAME = {c.name: c for c in COMPARISONS}
+
+# Rules across comparisons: a candidate is compatible only when each of its levels is and
+# - a birth date whose day and month are known on both sides and differ (`year_dm_diff`, a day
+#   mistyped) comes with the same commune: the name, the year and a differing date say too
+#   little when the commune differs too (at registry scale, that is every namesake born that year);
+# - a name one letter off (`typo`) comes with neither another day of birth nor another gender: a
+#   wrong letter and a second slip are another person as much as the same one.
+_TYPO = (pl.col("lvl_family") == "typo") | (pl.col("lvl_given") == "typo")
+_OTHER_DAY = pl.col("lvl_birth") == "year_dm_diff"
+CROSS_RULES: list[pl.Expr] = [
+    ~_OTHER_DAY | (pl.col("lvl_commune") == "agree"),
+    ~(_TYPO & _OTHER_DAY),
+    ~(_TYPO & (pl.col("lvl_gender") == "disagree")),
+]
+
+
+def compatible() -> pl.Expr:
+    """A pair that may be a candidate: every level compatible, every cross rule kept."""
+    expr = pl.lit(True)
+    for comparison in COMPARISONS:
+        if comparison.compatible != set(comparison.labels):
+            expr = expr & pl.col(f"lvl_{comparison.name}").is_in(sorted(comparison.compatible))
+    for rule in CROSS_RULES:
+        expr = expr & rule
+    return expr

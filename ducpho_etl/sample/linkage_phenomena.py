@@ -1,0 +1,77 @@
+"""Linkage phenomena a labelled set made elsewhere taught us, so that our own sample and tests
+hold them:
+
+- people from elsewhere who share a resident's name and birth year (another day; half of them in
+  the resident's commune) and carry a well-formed 12-digit ID of their own: the ID tells them
+  apart, nothing else does (truth: not_found);
+- a one-letter slip in a short (one- or two-letter) given name ("An" -> "Am") on a row that
+  carries the person's exact ID and full birth date (truth: linked);
+- a gender written wrong on a row with the person's own ID (truth: linked).
+Relatives' IDs in a row (noise `id_relative`) were already generated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from . import names as N
+from .people import World, new_bhxh, new_id12
+from .places import OLD_UNITS
+
+NAMESAKE_WITH_ID_RATE = 0.004  # of a source's rows
+SHORT_GIVEN_SLIP_RATE = 0.05  # of rows with a usable ID, a full date and a short given name
+GENDER_SLIP_RATE = 0.002  # of rows with a usable ID
+# where people from elsewhere were born (their ID's first three digits)
+PROVINCES_ELSEWHERE = ["051", "052", "049", "048", "079", "001", "064"]
+SHORT_SLIP_LETTERS = "mnhtcàáạ"
+
+
+def namesakes_with_ids(w: World, rng: random.Random, lo: int, hi: int, count: int,
+                       taken: set[tuple]) -> list[int]:
+    """`count` people outside the registry, each a resident's namesake born the same year on
+    another day, with a fresh well-formed ID (added to the world; never two alike)."""
+    out: list[int] = []
+    for _ in range(count * 30):
+        if len(out) >= count:
+            break
+        r = rng.randrange(w.n_reg)
+        born = w.birth[r]
+        if not lo <= born.year <= min(hi, 2022):
+            continue
+        key = (w.male[r], N.af(w.fam[r]), N.af(w.given[r]), born.year)
+        if key in taken:
+            continue
+        taken.add(key)
+        day = born
+        while (day.month, day.day) in ((born.month, born.day), (born.day, born.month)):
+            day = dt.date(born.year, rng.randint(1, 12), rng.randint(1, 28))
+        unit = w.unit[r] if rng.random() < 0.5 else rng.randrange(len(OLD_UNITS))
+        i = w.add(w.fam[r], w.mid[r], w.given[r], w.male[r], day, unit,
+                  rng.choice(w.villages[unit]), -1)
+        w.id12[i] = new_id12(w, rng, w.male[r], born.year, rng.choice(PROVINCES_ELSEWHERE))
+        w.bhxh[i] = new_bhxh(w, rng)
+        out.append(i)
+    return out
+
+
+def short_given_slip(given: str, rng: random.Random, eligible: bool, noise: list[str]) -> str:
+    """The given name with one letter changed when it is short (at most two letters, where a
+    slip makes another valid-looking name), on SHORT_GIVEN_SLIP_RATE of eligible rows."""
+    if not eligible or len(N.af(given)) > 2 or rng.random() >= SHORT_GIVEN_SLIP_RATE:
+        return given
+    k = len(given) - 1
+    for letter in rng.sample(SHORT_SLIP_LETTERS, len(SHORT_SLIP_LETTERS)):
+        slipped = given[:k] + letter
+        if N.af(slipped) != N.af(given):
+            noise.append("name_short_slip")
+            return slipped
+    return given
+
+
+def gender_slip(male: bool, rng: random.Random, eligible: bool, noise: list[str]) -> bool:
+    """The gender written wrong on GENDER_SLIP_RATE of eligible rows."""
+    if eligible and rng.random() < GENDER_SLIP_RATE:
+        noise.append("gender_slip")
+        return not male
+    return male

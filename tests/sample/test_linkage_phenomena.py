@@ -1,0 +1,78 @@
+"""The linkage phenomena taught by a labelled set made elsewhere appear in our sample, with the
+truth a linker must reach: namesakes from elsewhere with IDs of their own are not_found, short
+given names with a slip and gender slips on rows with the person's ID are linked."""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+
+import polars as pl
+import pytest
+
+from ducpho_etl.sample import generate_sample
+
+LINK = ("matched", "deceased", "duplicate")
+
+
+def _af(s: str) -> str:
+    s = unicodedata.normalize("NFD", s).replace("đ", "d").replace("Đ", "D")
+    return " ".join("".join(c for c in s if not unicodedata.combining(c)).lower().split())
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("phenomena")
+    info = generate_sample(out, scale=0.02, seed=11, keep_cells=True)
+    truth = pl.read_parquet(out / "truth" / "truth.parquet").with_row_index("_i")
+    with (out / "input" / "registry" / "registry.csv").open(encoding="utf-8") as fh:
+        registry = list(csv.DictReader(fh))
+    return truth, info["cells"], registry
+
+
+def _with(truth: pl.DataFrame, noise: str) -> pl.DataFrame:
+    return truth.filter(pl.col("noise").list.contains(noise))
+
+
+def _digits(cell) -> str:
+    return "".join(c for c in str(cell or "") if c.isdigit())
+
+
+def test_namesakes_with_ids_of_their_own(sample):
+    truth, cells, registry = sample
+    rows = _with(truth, "namesake_own_id")
+    assert rows.height >= 10
+    assert set(rows["expected_status"]) <= {"not_found", "duplicate"}
+    assert rows["true_person_id"].null_count() == rows.height
+    ids = {p["so_dinh_danh"] for p in registry}
+    by_name: dict[str, set[str]] = {}
+    for p in registry:
+        by_name.setdefault(_af(p["ho_ten"]), set()).add(p["ngay_sinh"][-4:])
+    namesakes = 0
+    for i in rows["_i"]:
+        row = cells[i]
+        digits = _digits(row.get("so_dinh_danh")).zfill(12)
+        assert len(digits) == 12 and digits not in ids  # well-formed, nobody's in the registry
+        namesakes += _af(str(row["ho_ten"]).strip(" .")) in by_name
+    assert namesakes >= rows.height * 0.9  # a resident's name (a few shown upper or NFD)
+
+
+def test_short_given_name_slips_and_gender_slips_are_linked_rows(sample):
+    truth, cells, registry = sample
+    people = {p["so_dinh_danh"]: p for p in registry}
+    short = _with(truth, "name_short_slip")
+    assert short.height >= 3
+    assert set(short["expected_status"]) <= set(LINK)
+    for i, pid in short.select("_i", "true_person_id").iter_rows():
+        given = _af(people[pid]["ho_ten"]).split()[-1]
+        shown = _af(str(cells[i]["ho_ten"]).strip(" .")).split()[-1]
+        assert len(given) <= 2 and shown != given and len(shown) == len(given)
+    gender = _with(truth, "gender_slip")
+    assert gender.height >= 3
+    assert set(gender["expected_status"]) <= set(LINK)
+
+
+def test_people_from_elsewhere_are_never_expected_rejected(sample):
+    truth, _, _ = sample
+    outsiders = _with(truth, "not_registered")
+    assert outsiders.height and set(outsiders["expected_status"]) <= {"not_found", "duplicate"}
