@@ -9,9 +9,10 @@ import polars as pl
 STATUS_REASONS = {
     "duplicate_person": ("Trùng người với một dòng trước trong cùng nguồn",
                          "Same person as an earlier row of this source"),
-    "duplicate_unlinked": ("Trùng họ tên, ngày sinh, giới tính với một dòng trước "
-                           "(không có trong CSDL dân cư)",
-                           "Same name, birth date and gender as an earlier row (not in the registry)"),
+    "repeated_not_found": ("Lặp lại một dòng trước (cùng họ tên, ngày sinh, giới tính), cũng không "
+                           "có trong CSDL dân cư",
+                           "Repeats an earlier row (same name, birth date and gender), also not in "
+                           "the registry"),
     "deceased": ("Người đã chết theo CSDL dân cư", "Dead according to the registry"),
     "ambiguous_candidates": ("Nhiều người trong CSDL dân cư khớp như nhau, cần cán bộ xác minh",
                              "Several registry people fit equally: an officer must decide"),

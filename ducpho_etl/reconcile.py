@@ -61,7 +61,10 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
         _nf=~rejected & (pl.col("link_outcome") == "none") & pl.col("birth_year").is_not_null()
     )
     frame = frame.join(_unlinked_duplicates(frame), on="row_id", how="left")
-    unlinked_first = pl.col("_unlinked_dup_of").is_null()
+    # An unlinked row that repeats an earlier unlinked one stays not_found (the registry says
+    # nothing of either; two people from elsewhere may share a name and year), with the earlier
+    # row in duplicate_of and a note: the agency fixes both, and no guess hides one of them.
+    repeated = pl.col("_unlinked_dup_of").is_not_null()
     status = (
         pl.when(rejected).then(pl.lit("rejected"))
         .when(linked & ~first_of_person).then(pl.lit("duplicate"))
@@ -69,7 +72,6 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
         .when(linked & ~pl.col("_alive")).then(pl.lit("deceased"))
         .when(linked).then(pl.lit("matched"))
         .when(pl.col("link_outcome") == "review").then(pl.lit("review"))
-        .when(pl.col("_nf") & ~unlinked_first).then(pl.lit("duplicate"))
         .otherwise(pl.lit("not_found"))
     )
     frame = frame.with_columns(status=status)
@@ -82,12 +84,11 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
     frame = frame.with_columns(
         duplicate_of=pl.when((pl.col("status") == "duplicate") & linked)
         .then(pl.col("_first_person"))
-        .when(pl.col("status") == "duplicate").then(pl.col("_unlinked_dup_of"))
+        .when(pl.col("status") == "not_found").then(pl.col("_unlinked_dup_of"))
     )
     status_code = (
         pl.when(pl.col("status") == "duplicate")
-        .then(pl.when(linked).then(pl.lit("duplicate_person"))
-              .otherwise(pl.lit("duplicate_unlinked")))
+        .then(pl.lit("duplicate_person"))
         .when(pl.col("status") == "deceased").then(pl.lit("deceased"))
         .when((pl.col("status") == "review") & age_bad).then(pl.lit("age_out_of_range"))
         .when(pl.col("status") == "review").then(pl.lit("ambiguous_candidates"))
@@ -99,7 +100,8 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
     )
     codes = pl.concat_list(
         pl.col("reject_codes"),
-        pl.concat_list(status_code).list.drop_nulls(),
+        pl.concat_list(status_code, pl.when((pl.col("status") == "not_found") & repeated)
+                       .then(pl.lit("repeated_not_found"))).list.drop_nulls(),
         pl.col("link_codes").fill_null(pl.lit([], pl.List(pl.Utf8))),
         pl.col("flag_codes"),
         pl.col("norm_codes"),

@@ -95,7 +95,9 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     model = estimate_id_m(model, pl.concat([hits.select(_LEVEL_COLS),
                                             blocked.select(_LEVEL_COLS)])
                           .filter(same_name() & (pl.col("lvl_birth") == "exact")))
-    now_settled = _decisive_hits(hits, model)
+    # a hit stays decisive only if both models find it so: a row that only the re-estimated ID
+    # m would settle was blocked already and competes with its candidates (one decision per row)
+    now_settled = _decisive_hits(hits, model).join(settled, on="row_id", how="semi")
     unsettled = settled.join(now_settled, on="row_id", how="anti")
     if unsettled.height:
         blocked = pl.concat([blocked, _blocked(rows.join(unsettled, on="row_id", how="semi"),

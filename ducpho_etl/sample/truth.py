@@ -28,13 +28,13 @@ def assign_statuses(w: World, rows: list[dict]) -> None:
             if r["expected_status"] == "review":
                 r["true_person_id"] = w.id12[p]
             continue
-        if p in seen:
+        if p in seen and p < w.n_reg:  # a registry person's later row
             r["expected_status"] = "duplicate"
             if seen[p] != r["source_file"]:
                 r["noise"] = [*r["noise"], "dup_other_file"]
         elif p < w.n_reg:
             r["expected_status"] = "matched" if w.alive[p] else "deceased"
-        else:
+        else:  # someone from elsewhere, also when repeated (see reconcile._assign_statuses)
             r["expected_status"] = "not_found"
         seen.setdefault(p, r["source_file"])
         if p < w.n_reg:

@@ -135,10 +135,13 @@ def test_second_row_of_a_person_is_duplicate(make_raw, registry):
     assert out["duplicate_of"][1] == "a.csv:2"
 
 
-def test_unlinked_rows_repeated_are_duplicates(make_raw, registry):
+def test_unlinked_rows_repeated_stay_not_found_and_point_to_the_first(make_raw, registry):
     person = {"ho_ten": "Đặng Văn Khách", "ngay_sinh": "01/01/1999", "gioi_tinh": "Nam"}
     out = _run(make_raw, registry, [dict(person), {**person, "ngay_sinh": "1999-01-01"}])
-    assert out["status"].to_list() == ["not_found", "duplicate"]
+    assert out["status"].to_list() == ["not_found", "not_found"]
+    assert out["duplicate_of"].to_list() == [None, "a.csv:2"]
+    assert "repeated_not_found" in out["reason_codes"][1]
+    assert "repeated_not_found" not in out["reason_codes"][0]
 
 
 def test_unlinked_namesakes_with_different_ids_are_not_duplicates(make_raw, registry):
@@ -147,8 +150,8 @@ def test_unlinked_namesakes_with_different_ids_are_not_duplicates(make_raw, regi
     out = _run(make_raw, registry, [{**person, "so_dinh_danh": "052099123456"},
                                     {**person, "so_dinh_danh": "049099654321"},
                                     {**person, "so_dinh_danh": "052099123456"}])
-    assert out["status"].to_list() == ["not_found", "not_found", "duplicate"]
-    assert out["duplicate_of"][2] == "a.csv:2"
+    assert out["status"].to_list() == ["not_found", "not_found", "not_found"]
+    assert out["duplicate_of"].to_list() == [None, None, "a.csv:2"]
 
 
 def test_rejected_rows_keep_their_place(make_raw, registry):
