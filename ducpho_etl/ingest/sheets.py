@@ -328,6 +328,10 @@ def detect_layout(grid: Grid, header_map: dict[str, str],
     merged_to = (_merged_to(merges, grid.row_numbers[header_index], name_col)
                  if name_col is not None else None)
     parts = _name_parts(rows, layout, top, sub, merged_to)
+    named = [i for i, c in enumerate(columns) if c == "ho_ten"]
+    if not parts and len(named) > 1 and named == list(range(named[0], named[-1] + 1)):
+        # sub-headers known by their own words ("Họ đệm", "Tên") side by side: one split name
+        parts = named[1:]
     if parts:
         layout.joined["ho_ten"] = [columns.index("ho_ten"), *parts]
         for j in parts:
