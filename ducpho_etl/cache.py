@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ducpho_etl.contracts import SCHEMAS_DIR
+from ducpho_etl.contracts import SCHEMAS_DIR, schemas_dir
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.privacy import owner_only_dir, restrict
@@ -67,6 +67,20 @@ def registry_fingerprint(registry_dir: Path) -> list[dict]:
             if p.is_file() and p.suffix.lower() in (".csv", ".parquet")]
 
 
+def schemas_in_use_digest() -> str | None:
+    """Hash of the schemas folder in use when it is not the package's ($DUCPHO_SCHEMAS_DIR):
+    a contract edited there must change the key, as an edit of the package's own does through
+    code_version(). None for the package's folder, so those keys stay as they were."""
+    folder = schemas_dir()
+    if folder.resolve() == SCHEMAS_DIR.resolve():
+        return None
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def cache_key(source: str, files: list[dict], registry: list[dict], data_year: int,
               code: str | None = None) -> str:
     payload = {
@@ -74,6 +88,9 @@ def cache_key(source: str, files: list[dict], registry: list[dict], data_year: i
         "files": sorted((f["file"], f["sha256"]) for f in files if "sha256" in f),
         "registry": sorted((f["file"], f["sha256"]) for f in registry),
     }
+    schemas = schemas_in_use_digest()
+    if schemas is not None:
+        payload["schemas"] = schemas
     errors = sorted(f["error"] for f in files if "error" in f)
     if errors:  # only then: keys of sound folders stay as they were
         payload["listing_errors"] = errors

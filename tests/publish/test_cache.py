@@ -71,3 +71,22 @@ def test_previous_result_follows_the_run_that_computed_it(tmp_path):
     again = previous_result(second, read_manifest(second), "thue", "Thuế")
     assert again.from_run == first.name and again.as_of == "2026-11-01"
     assert previous_result(second, read_manifest(second), "bhxh", "BHXH") is None
+
+
+def test_a_contract_edited_in_a_schemas_folder_changes_the_key(tmp_path, monkeypatch):
+    """DUCPHO_SCHEMAS_DIR: editing a contract there must recompute the source, never serve the
+    result computed under the old contract from the cache."""
+    files = [{"file": "a.csv", "sha256": "1" * 64}]
+    registry = [{"file": "registry.csv", "sha256": "2" * 64}]
+    package_key = cache.cache_key("thue", files, registry, 2023, code="v")
+    folder = tmp_path / "schemas" / "sources"
+    folder.mkdir(parents=True)
+    contract = folder / "thue.yaml"
+    contract.write_text("key: thue\nlabel: Thuế\nrequired: [ho_ten]\n", encoding="utf-8")
+    monkeypatch.setenv("DUCPHO_SCHEMAS_DIR", str(tmp_path / "schemas"))
+    before = cache.cache_key("thue", files, registry, 2023, code="v")
+    contract.write_text("key: thue\nlabel: Thuế\nrequired: [ho_ten, mst]\n", encoding="utf-8")
+    after = cache.cache_key("thue", files, registry, 2023, code="v")
+    assert len({package_key, before, after}) == 3
+    monkeypatch.delenv("DUCPHO_SCHEMAS_DIR")
+    assert cache.cache_key("thue", files, registry, 2023, code="v") == package_key
