@@ -75,15 +75,12 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
         .otherwise(pl.lit("not_found"))
     )
     frame = frame.with_columns(status=status)
-    first_row = (frame.filter(linked | pl.col("_nf"))
-                 .with_columns(pl.concat_str(pl.col("source_file"), pl.lit(":"),
-                                             pl.col("source_row").cast(pl.Utf8)).alias("_ref")))
-    first_by_person = first_row.filter(linked).group_by("person_id").agg(
-        pl.col("_ref").sort_by("row_id").first().alias("_first_person"))
+    ref = pl.concat_str(pl.col("source_file"), pl.lit(":"), pl.col("source_row").cast(pl.Utf8))
+    first_by_person = frame.filter(linked).group_by("person_id").agg(
+        ref.sort_by("row_id").first().alias("_first_person"))
     frame = frame.join(first_by_person, on="person_id", how="left")
-    frame = frame.with_columns(
-        duplicate_of=pl.when((pl.col("status") == "duplicate") & linked)
-        .then(pl.col("_first_person"))
+    frame = frame.with_columns(  # a duplicate is always a linked row's (see status above)
+        duplicate_of=pl.when(pl.col("status") == "duplicate").then(pl.col("_first_person"))
         .when(pl.col("status") == "not_found").then(pl.col("_unlinked_dup_of"))
     )
     status_code = (

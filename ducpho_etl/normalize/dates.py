@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from ducpho_etl.normalize.invisible import INVISIBLE_CHARS
 from ducpho_etl.normalize.names import _ensure, append_codes
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -154,7 +155,7 @@ def parse_birth_date(text: str | None, reference_year: int | None = None) -> Par
     return _bad("date_unparseable")
 
 
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE = re.compile(INVISIBLE_CHARS)
 # Notes officers add to a date: "(âm lịch)", "(AL)", "[?]", "ÂL", "âm lịch" at the end.
 _DATE_NOTE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\s+(?:âm\s*lịch|am\s*lich|âl|al|dl|dương\s*lịch)\.?$",
                         re.IGNORECASE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 from stdnum.vn import mst as _mst
 
+from ducpho_etl.normalize.invisible import INVISIBLE_CHARS
 from ducpho_etl.normalize.names import _ensure, append_codes, code_if
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -82,8 +83,6 @@ _NULL = pl.lit(None, pl.String)
 _SCI = r"^[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
 _SEPARATORS = r"[ \t\u00a0\u2007\u202f.\-\u2010-\u2015_/,'’·]"
 _FULLWIDTH_DIGITS = [chr(0xFF10 + d) for d in range(10)]
-# Invisible characters a copy-paste leaves in a cell (zero-width, BOM, bidi marks, soft hyphen).
-_INVISIBLE = r"[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
 
 
 def _text_steps() -> list:
@@ -97,7 +96,7 @@ def _text_steps() -> list:
 
     def clean(t: pl.Expr) -> pl.Expr:
         t = t.str.replace_many(_FULLWIDTH_DIGITS, [str(d) for d in range(10)])
-        return t.str.replace_all(_INVISIBLE, "").str.strip_chars().str.strip_chars_start("'’‘`")
+        return t.str.replace_all(INVISIBLE_CHARS, "").str.strip_chars().str.strip_chars_start("'’‘`")
 
     def number_in_words(t: pl.Expr) -> pl.Expr:
         # "CCCD: 051085123456", "số 051085123456": one long digit run among words is the number
