@@ -20,10 +20,26 @@ def _name_words(prefix: str) -> list[pl.Expr]:
 _CARRIED = [c for c in COMPARED if c != "name"]
 
 
+OLD_UNIT_CODE = "place_old_unit"  # normalize.places: the row named a commune of before 2025
+
+
+def with_old_unit(frame: pl.DataFrame) -> pl.DataFrame:
+    """`xa_old`: the commune of before the 2025 merger (ma_xa) when the frame named one
+    (normalize flags it `place_old_unit`), else null: units merged in 2025 share an `xa_2025`
+    and only the old unit tells their namesakes apart. A frame that has `xa_old` keeps it."""
+    if "xa_old" in frame.columns:
+        return frame
+    if {"ma_xa", "norm_codes"} <= set(frame.columns):
+        named_old = pl.col("norm_codes").list.contains(OLD_UNIT_CODE).fill_null(False)
+        return frame.with_columns(pl.when(named_old).then(pl.col("ma_xa")).alias("xa_old"))
+    return frame.with_columns(pl.lit(None, pl.Utf8).alias("xa_old"))
+
+
 def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFrame:
     """A row's compared fields, prefixed r_ (with row_id); `held`: the registry's person IDs,
     to say whether someone holds the row's ID (`r_id_held`, the ID comparison's
     "other_person" level)."""
+    rows = with_old_unit(rows)
     id_held = (pl.col("id12").is_in(held.implode()) if held is not None
                else pl.lit(False)).fill_null(False)
     cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
@@ -34,6 +50,7 @@ def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFram
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     """A registry person's compared fields, prefixed c_ (with person_id)."""
+    registry = with_old_unit(registry)
     cmnd = (pl.when(~pl.col("cmnd9").is_duplicated()).then(pl.col("cmnd9"))
             if "cmnd9" in registry.columns else pl.lit(None, pl.Utf8))
     share = pl.len().cast(pl.Float64) / registry.height

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
-from ducpho_etl.link.comparisons import COMPARISONS
+from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID, own_id
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
 
@@ -125,8 +125,8 @@ EM_ITERATIONS = 25
 SEED_MATCH_SHARE = 0.9
 # The ID comparison's m before EM: most rows carry their own ID; what is left is spread over
 # the other levels. estimate_id_m re-estimates it over the blocked pairs.
-ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "other_person": 0.01, "diff": 0.0001,
-             "missing": 0.26}
+ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "other_person": 0.01, "own": 0.00001,
+             "diff": 0.0001, "missing": 0.26}
 # Expected registry IDs within one slip (one of 6 random digits changed, 54 ways, or two
 # neighbours swapped, 5 ways) of a row's ID, per registry person sharing its first 6 digits
 # (province, century-gender, year): the random part has 10^6 values.
@@ -180,6 +180,9 @@ def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
     # number: with slips independent, no likelier than one slip ("near") squared (a bound that
     # matters where the session is small)
     table["diff"] = min(table["diff"], table["near"] ** 2)
+    # an ID of the row's own person FAR_ID edits or more from the candidate's would take three
+    # slips that all keep the birth year and gender it encodes: no likelier than "near" cubed
+    table["own"] = min(table["own"], table["near"] ** FAR_ID)
     model.m = {**model.m, "id": table}
     model.weights = weights_of(model.m, model.u)
     return model
@@ -193,6 +196,7 @@ def id_u(row_part: pl.DataFrame, index: RegistryIndex) -> dict[str, float]:
     rows, people = max(row_part.height, 1), max(index.height, 1)
     held = int(row_part["r_id_held"].sum())
     valid = int(row_part["r_id12"].is_not_null().sum())
+    own = int(row_part.select((~pl.col("r_id_held") & own_id()).sum()).item() or 0)
     cmnd = int(row_part["r_cmnd9"].is_in(index.cmnd["cmnd9"].implode()).sum())
     prefix = index.frame.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len()
     sharing = (row_part.select(pl.col("r_id12").str.slice(0, 6).alias("_p")).drop_nulls()
@@ -200,8 +204,8 @@ def id_u(row_part: pl.DataFrame, index: RegistryIndex) -> dict[str, float]:
     pairs = rows * people
     # the row's ID status, with the same add-half smoothing as the other fields (a status no
     # row has says nothing either way)
-    status = _smoothed({"other_person": held, "diff": valid - held, "missing": rows - valid},
-                       ["other_person", "diff", "missing"], rows)
+    status = _smoothed({"other_person": held, "own": own, "diff": valid - held - own,
+                        "missing": rows - valid}, ["other_person", "own", "diff", "missing"], rows)
     u = {"exact": held / pairs, "cmnd": cmnd / pairs,
          "near": float(sharing) * SLIP_VARIANTS / pairs, **status}
     floor = PSEUDO_COUNT / pairs
