@@ -25,7 +25,8 @@ LEVEL_VI = {"exact": "trùng", "equiv": "tương đương", "typo": "sai 1 chữ
             "disagree": "khác", "near": "gần giống (1 chữ số)", "none": "không có",
             "cmnd": "trùng CMND", "other_person": "số của người khác",
             "own": "số riêng của người khác", "old_agree": "cùng xã cũ",
-            "old_diff": "khác xã cũ"}
+            "old_diff": "khác xã cũ", "partial": "trùng các chữ số đầu",
+            "partial_diff": "khác các chữ số đầu"}
 STATUS_VI = {"matched": "Sạch (khớp)", "duplicate": "Trùng", "deceased": "Đã chết",
              "review": "Cần xác minh", "not_found": "Không có trong CSDL", "rejected": "Loại bỏ"}
 

@@ -159,8 +159,9 @@ def _id() -> Comparison:
     slip of the candidate's (FAR_ID edits or more) and encodes the row's own birth year and
     gender ("own": the ID of someone from elsewhere, a namesake of the candidate: the registry
     holds every resident's); any other well-formed ID nobody holds ("diff": two slips, or a
-    number that is not the row's person's); no usable ID."""
-    distance = pl.col("_d_id")
+    number that is not the row's person's); the leading digits that survive scientific
+    notation are the candidate's ("partial") or not ("partial_diff"); no usable ID."""
+    distance, prefix = pl.col("_d_id"), _r("id_prefix")
     return Comparison("id", (
         ComparisonLevel("exact", distance == 0, 16.0),
         ComparisonLevel("cmnd", (_r("cmnd9") == _c("cmnd9")).fill_null(False), 12.0),
@@ -170,6 +171,9 @@ def _id() -> Comparison:
         ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE) & own_id(),
                         -16.0),
         ComparisonLevel("diff", distance < NO_DISTANCE, -12.0),
+        ComparisonLevel("partial", pl.col("person_id").str.starts_with(prefix).fill_null(False),
+                        4.0),
+        ComparisonLevel("partial_diff", prefix.is_not_null(), -6.0),
         ComparisonLevel("missing", None, 0.0),
     ), distance=("r_id12", "person_id", OSA.distance), session="id")
 

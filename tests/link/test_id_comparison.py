@@ -100,8 +100,9 @@ def test_year_only_namesake_with_an_id_encoding_their_own_birth_is_not_found(tow
 def test_id_levels_tell_a_slip_from_an_id_of_their_own(number, level):
     pairs = pl.DataFrame({"r_id12": [number], "person_id": ["051092000007"],
                           "r_birth_year": [1992], "r_gender": ["Nam"], "r_id_held": [False],
-                          "r_cmnd9": [None], "c_cmnd9": [None]},
-                         schema_overrides={"r_cmnd9": pl.Utf8, "c_cmnd9": pl.Utf8})
+                          "r_cmnd9": [None], "c_cmnd9": [None], "r_id_prefix": [None]},
+                         schema_overrides={"r_cmnd9": pl.Utf8, "c_cmnd9": pl.Utf8,
+                                           "r_id_prefix": pl.Utf8})
     comparison = BY_NAME["id"]
     found = with_distance(pairs, "id").select(comparison.level())
     assert found.item() == level
