@@ -12,6 +12,7 @@ import pytest
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.link.compare import with_distance
 from ducpho_etl.link.comparisons import BY_NAME
+from ducpho_etl.link.fields import with_id_prefix
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
 from tests.conftest import raw_frame, registry_frame
@@ -96,13 +97,20 @@ def test_year_only_namesake_with_an_id_encoding_their_own_birth_is_not_found(tow
     ("079092246813", "own"),  # far, encodes the row's 1992 and male: their own person's
     ("079087246813", "diff"),  # far, encodes 1987: not the row's person's number
     ("079192246813", "diff"),  # far, encodes a woman
+    ("5.10920E+10", "partial"),  # scientific notation: the digits left are the candidate's
+    ("7.40920E+10", "partial_diff"),  # ... or not
+    (None, "missing"),
 ])
 def test_id_levels_tell_a_slip_from_an_id_of_their_own(number, level):
-    pairs = pl.DataFrame({"r_id12": [number], "person_id": ["051092000007"],
+    written = with_id_prefix(pl.DataFrame({"so_dinh_danh": [number]},
+                                          schema={"so_dinh_danh": pl.Utf8}))
+    id12 = number if number and len(number) == 12 else None
+    pairs = pl.DataFrame({"r_id12": [id12], "person_id": ["051092000007"],
                           "r_birth_year": [1992], "r_gender": ["Nam"], "r_id_held": [False],
-                          "r_cmnd9": [None], "c_cmnd9": [None], "r_id_prefix": [None]},
-                         schema_overrides={"r_cmnd9": pl.Utf8, "c_cmnd9": pl.Utf8,
-                                           "r_id_prefix": pl.Utf8})
+                          "r_cmnd9": [None], "c_cmnd9": [None],
+                          "r_id_prefix": written["id_prefix"].to_list()},
+                         schema_overrides={"r_id12": pl.Utf8, "r_cmnd9": pl.Utf8,
+                                           "c_cmnd9": pl.Utf8, "r_id_prefix": pl.Utf8})
     comparison = BY_NAME["id"]
     found = with_distance(pairs, "id").select(comparison.level())
     assert found.item() == level
