@@ -137,7 +137,8 @@ def own_id() -> pl.Expr:
     """The row's 12-digit ID encodes the row's own person (domain: PPP G YY RRRRRR): its
     century-and-gender digit G agrees with the row's birth year and gender, and YY with the
     year (the province code PPP is checked by normalize: a well-formed ID has a known one).
-    Unknown (false) when the row lacks its year or gender."""
+    Unknown (false) when the row lacks its year or gender. A row's property: fields.row_fields
+    computes it once per row (`r_id_own`)."""
     g = _r("id12").str.slice(3, 1).cast(pl.Int32, strict=False)
     yy = _r("id12").str.slice(4, 2).cast(pl.Int32, strict=False)
     year = _r("birth_year").cast(pl.Int32)
@@ -168,8 +169,8 @@ def _id() -> Comparison:
         ComparisonLevel("near", distance == 1, 8.0),
         ComparisonLevel("other_person", (distance < NO_DISTANCE)
                         & _r("id_held").fill_null(False), -2.0),
-        ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE) & own_id(),
-                        -16.0),
+        ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE)
+                        & _r("id_own").fill_null(False), -16.0),
         ComparisonLevel("diff", distance < NO_DISTANCE, -12.0),
         ComparisonLevel("partial", pl.col("person_id").str.starts_with(prefix).fill_null(False),
                         4.0),

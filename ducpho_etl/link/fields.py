@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.link.compare import COMPARED
+from ducpho_etl.link.comparisons import own_id
 
 
 def _name_words(prefix: str) -> list[pl.Expr]:
@@ -68,10 +69,11 @@ def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFram
     id_held = (pl.col("id12").is_in(held.implode()) if held is not None
                else pl.lit(False)).fill_null(False)
     cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
-    return rows.select(
+    part = rows.select(
         "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12", "id_prefix"]],
         *_name_words("r"),
         id_held.alias("r_id_held"), cmnd.alias("r_cmnd9"))
+    return part.with_columns(own_id().alias("r_id_own"))
 
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:

@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
-from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID, own_id
+from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
 
@@ -131,6 +131,9 @@ ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "other_person": 0.01, "ow
 # neighbours swapped, 5 ways) of a row's ID, per registry person sharing its first 6 digits
 # (province, century-gender, year): the random part has 10^6 values.
 SLIP_VARIANTS = 59 / 1_000_000
+# the ways FAR_ID slips can fall in an ID's 6 random digits (the others encode the province, the
+# century and gender, the year)
+OWN_SLIP_WAYS = math.comb(6, FAR_ID)
 
 
 def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
@@ -181,8 +184,9 @@ def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
     # matters where the session is small)
     table["diff"] = min(table["diff"], table["near"] ** 2)
     # an ID of the row's own person FAR_ID edits or more from the candidate's would take three
-    # slips that all keep the birth year and gender it encodes: no likelier than "near" cubed
-    table["own"] = min(table["own"], table["near"] ** FAR_ID)
+    # slips that all keep the birth year and gender it encodes, so all in the 6 random digits:
+    # with "near" about 12 per-digit slip chances, C(6, 3) * (near / 12) ** 3
+    table["own"] = min(table["own"], OWN_SLIP_WAYS * (table["near"] / 12) ** FAR_ID)
     # leading digits that are not the candidate's take a slip in them: no likelier than "near"
     table["partial_diff"] = min(table["partial_diff"], table["near"])
     model.m = {**model.m, "id": table}
@@ -198,7 +202,7 @@ def id_u(row_part: pl.DataFrame, index: RegistryIndex) -> dict[str, float]:
     rows, people = max(row_part.height, 1), max(index.height, 1)
     held = int(row_part["r_id_held"].sum())
     valid = int(row_part["r_id12"].is_not_null().sum())
-    own = int(row_part.select((~pl.col("r_id_held") & own_id()).sum()).item() or 0)
+    own = int(row_part.select((~pl.col("r_id_held") & pl.col("r_id_own")).sum()).item() or 0)
     cmnd = int(row_part["r_cmnd9"].is_in(index.cmnd["cmnd9"].implode()).sum())
     prefix = index.frame.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len()
     sharing = (row_part.select(pl.col("r_id12").str.slice(0, 6).alias("_p")).drop_nulls()

@@ -11,7 +11,7 @@ import pytest
 
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.link.compare import with_distance
-from ducpho_etl.link.comparisons import BY_NAME
+from ducpho_etl.link.comparisons import BY_NAME, own_id
 from ducpho_etl.link.fields import with_id_prefix
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
@@ -112,6 +112,7 @@ def test_id_levels_tell_a_slip_from_an_id_of_their_own(number, level):
                          schema_overrides={"r_id12": pl.Utf8, "r_cmnd9": pl.Utf8,
                                            "c_cmnd9": pl.Utf8, "r_id_prefix": pl.Utf8})
     comparison = BY_NAME["id"]
+    pairs = pairs.with_columns(own_id().alias("r_id_own"))
     found = with_distance(pairs, "id").select(comparison.level())
     assert found.item() == level
 
