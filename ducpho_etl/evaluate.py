@@ -29,7 +29,7 @@ def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
     from ducpho_etl.link.candidates import compatible_pairs
     from ducpho_etl.link.decide import LINK_COLUMNS
     from ducpho_etl.link.exact import exact_hits
-    from ducpho_etl.link.fields import row_fields
+    from ducpho_etl.link.fields import row_fields, with_id_prefix, with_old_unit
     from ducpho_etl.link.index import build_index
     from ducpho_etl.normalize.names import NAME_COLUMNS, normalize_names
     from ducpho_etl.registry import load_prepared_registry
@@ -51,7 +51,7 @@ def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
     rows = normalize_names(rows, "_written").with_row_index("row_id")
     _, registry, _ = load_prepared_registry(input_dir / "registry")
     index = build_index(registry)
-    linkable = rows.select(LINK_COLUMNS).with_row_index("_rpos")
+    linkable = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
     part = row_fields(linkable, index.frame["person_id"])
     named = linkable.filter(pl.col("name_key").is_not_null())
     found = pl.concat([

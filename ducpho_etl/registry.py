@@ -15,7 +15,7 @@ from pandera.config import ValidationDepth, config_context
 
 from ducpho_etl.contracts import load_registry_contract
 from ducpho_etl.ingest.files import file_fingerprint
-from ducpho_etl.normalize import normalize_frame
+from ducpho_etl.normalize import normalize_frame, normalize_places
 
 DEAD = "Đã chết"
 REGISTRY_COLUMNS = ["so_dinh_danh", "so_cmnd", "ho_ten", "ngay_sinh", "gioi_tinh", "ma_xa",
@@ -143,8 +143,29 @@ def prepare_registry(raw: pl.DataFrame) -> pl.DataFrame:
         pl.col("cmnd9"),
         "name", "name_key", "family_key", "middle_key", "given_key",
         "birth_year", "birth_month", "birth_day", "gender", "xa_2025",
+        _old_unit(canon, frame).alias("xa_old"),
         (pl.col("trang_thai") != DEAD).alias("alive"),
     )
+
+
+OLD_UNIT = "place_old_unit"
+
+
+def _old_unit(canon: pl.DataFrame, frame: pl.DataFrame) -> pl.Series:
+    """The person's commune of before the 2025 merger, when the registry names it: by its
+    address ("Phường Phổ Văn, thị xã Đức Phổ"), or by its code when that code is only an old
+    unit's (a registry dated after the merger reads a reused code, 21439, as the new unit);
+    null otherwise. Linkage compares it to tell apart namesakes of merged communes."""
+    by_address = normalize_places(frame.select(
+        pl.lit(None, pl.Utf8).alias("xa"), "dia_chi", "reference_year",
+        pl.lit("", pl.Utf8).alias("norm_codes")))
+    named = by_address.select(
+        pl.when(pl.col("norm_codes").str.contains(OLD_UNIT, literal=True)
+                & (pl.col("xa_2025") == canon["xa_2025"]))
+        .then(pl.col("ma_xa")).alias("a"))["a"]
+    coded = canon.select(pl.when(pl.col("norm_codes").list.contains(OLD_UNIT).fill_null(False))
+                         .then(pl.col("ma_xa")).alias("c"))["c"]
+    return named.fill_null(coded).alias("xa_old")
 
 
 _CACHE: dict[tuple, tuple[pl.DataFrame, pl.DataFrame, list[dict]]] = {}

@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 
 from ducpho_etl.link.compare import pair_levels, same_name
+from ducpho_etl.link.comparisons import SAME_COMMUNE
 from ducpho_etl.link.fields import attach_fields, with_day_class
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def _settling() -> pl.Expr:
 def same_year_here() -> pl.Expr:
     """A candidate born the row's year in the row's commune: never left out by a settled date
     (the model weighs the day)."""
-    return pl.col("lvl_birth").is_in(["year", "year_dm_diff"]) & (pl.col("lvl_commune") == "agree")
+    return pl.col("lvl_birth").is_in(["year", "year_dm_diff"]) & pl.col("lvl_commune").is_in(SAME_COMMUNE)
 
 
 def settles_date() -> pl.Expr:
@@ -104,7 +105,7 @@ def settles_date() -> pl.Expr:
 def settles_commune() -> pl.Expr:
     """A settling pair of a row without a day and month whose candidate lives in its commune."""
     no_day = pl.col("r_birth_month").is_null() | pl.col("r_birth_day").is_null()
-    return no_day & (pl.col("lvl_commune") == "agree") & _settling()
+    return no_day & pl.col("lvl_commune").is_in(SAME_COMMUNE) & _settling()
 
 
 BLOCK_HASH_SEED = 11
@@ -131,7 +132,7 @@ def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, p
     found = pl.concat([found, _scored(more, row_part, index)])
     weak = (pl.col("lvl_birth").is_in(WEAK_BIRTH) & ~same_year_here()
             & pl.col("row_id").is_in(dated["row_id"].implode()))
-    elsewhere = (pl.col("lvl_commune") != "agree") & pl.col("row_id").is_in(
+    elsewhere = ~pl.col("lvl_commune").is_in(SAME_COMMUNE) & pl.col("row_id").is_in(
         placed["row_id"].implode())
     return found.filter(~weak & ~elsewhere)
 

@@ -23,7 +23,7 @@ __all__ = ["TYPO_MIN_LEN", "WEIGHTS", "TF_LEVELS", "pair_levels", "apply_weights
            "edit_distance", "same_name", "with_distance"]
 
 COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
-            "birth_day", "gender", "xa_2025"]
+            "birth_day", "gender", "xa_2025", "xa_old"]
 
 # Read from the declarations: the hand-set weights (the fallback model) and the
 # term-frequency-adjusted levels.

@@ -133,22 +133,69 @@ def _same_value(name: str, column: str, agree: float, disagree: float) -> Compar
     ))
 
 
+def own_id() -> pl.Expr:
+    """The row's 12-digit ID encodes the row's own person (domain: PPP G YY RRRRRR): its
+    century-and-gender digit G agrees with the row's birth year and gender, and YY with the
+    year (the province code PPP is checked by normalize: a well-formed ID has a known one).
+    Unknown (false) when the row lacks its year or gender. A row's property: fields.row_fields
+    computes it once per row (`r_id_own`)."""
+    g = _r("id12").str.slice(3, 1).cast(pl.Int32, strict=False)
+    yy = _r("id12").str.slice(4, 2).cast(pl.Int32, strict=False)
+    year = _r("birth_year").cast(pl.Int32)
+    female = (_r("gender") == "Nữ").cast(pl.Int32)
+    return ((g // 2 == (year - 1900) // 100) & (g % 2 == female) & (yy == year % 100)
+            ).fill_null(False)
+
+
+# An ID this many edits or more from the candidate's is not a slip of it (one slip is "near",
+# two are "diff"): another number altogether.
+FAR_ID = 3
+
+
 def _id() -> Comparison:
     """The row's 12-digit ID is the candidate's; its old CMND is the candidate's (the registry's
     own column, numbers one person holds); one digit off or two neighbours swapped (optimal
     string alignment distance 1); a well-formed ID another registry person holds (a relative's,
-    a slip that hits someone else); a well-formed ID nobody in the registry holds (someone from
-    elsewhere: the registry holds every resident's); no usable ID."""
-    distance = pl.col("_d_id")
+    a slip that hits someone else); a well-formed ID nobody in the registry holds that is no
+    slip of the candidate's (FAR_ID edits or more) and encodes the row's own birth year and
+    gender ("own": the ID of someone from elsewhere, a namesake of the candidate: the registry
+    holds every resident's); any other well-formed ID nobody holds ("diff": two slips, or a
+    number that is not the row's person's); the leading digits that survive scientific
+    notation are the candidate's ("partial") or not ("partial_diff"); no usable ID."""
+    distance, prefix = pl.col("_d_id"), _r("id_prefix")
     return Comparison("id", (
         ComparisonLevel("exact", distance == 0, 16.0),
         ComparisonLevel("cmnd", (_r("cmnd9") == _c("cmnd9")).fill_null(False), 12.0),
         ComparisonLevel("near", distance == 1, 8.0),
         ComparisonLevel("other_person", (distance < NO_DISTANCE)
                         & _r("id_held").fill_null(False), -2.0),
+        ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE)
+                        & _r("id_own").fill_null(False), -16.0),
         ComparisonLevel("diff", distance < NO_DISTANCE, -12.0),
+        ComparisonLevel("partial", pl.col("person_id").str.starts_with(prefix).fill_null(False),
+                        4.0),
+        ComparisonLevel("partial_diff", prefix.is_not_null(), -6.0),
         ComparisonLevel("missing", None, 0.0),
     ), distance=("r_id12", "person_id", OSA.distance), session="id")
+
+
+# the commune levels that say the row and the candidate live in the same commune of 2025
+SAME_COMMUNE = ["old_agree", "old_diff", "agree"]
+
+
+def _commune() -> Comparison:
+    """The commune of 2025 (`xa_2025`), and within it the commune of before the 2025 merger
+    (`xa_old`) when both sides name one: two namesakes of merged communes share the first;
+    only the old unit tells them apart. Unknown when either side lacks its 2025 commune."""
+    r, c, r_old, c_old = _r("xa_2025"), _c("xa_2025"), _r("xa_old"), _c("xa_old")
+    both_old = (r == c) & r_old.is_not_null() & c_old.is_not_null()
+    return Comparison("commune", (
+        ComparisonLevel("unknown", r.is_null() | c.is_null(), 0.0),
+        ComparisonLevel("old_agree", both_old & (r_old == c_old), 3.0),
+        ComparisonLevel("old_diff", both_old, -1.0),
+        ComparisonLevel("agree", r == c, 2.0),
+        ComparisonLevel("disagree", None, -1.5),
+    ))
 
 
 COMPARISONS: list[Comparison] = [
@@ -157,7 +204,7 @@ COMPARISONS: list[Comparison] = [
     _name_part("given", "accentless", (7.0, 6.0, 2.0, -8.0)),
     _birth(),
     _same_value("gender", "gender", 1.0, -6.0),  # a gender written wrong is weighed, not blocked
-    _same_value("commune", "xa_2025", 2.0, -1.5),
+    _commune(),
     _id(),
 ]
 BY_NAME = {c.name: c for c in COMPARISONS}
@@ -171,7 +218,7 @@ BY_NAME = {c.name: c for c in COMPARISONS}
 _TYPO = (pl.col("lvl_family") == "typo") | (pl.col("lvl_given") == "typo")
 _OTHER_DAY = pl.col("lvl_birth") == "year_dm_diff"
 CROSS_RULES: list[pl.Expr] = [
-    ~_OTHER_DAY | (pl.col("lvl_commune") == "agree"),
+    ~_OTHER_DAY | pl.col("lvl_commune").is_in(SAME_COMMUNE),
     ~(_TYPO & _OTHER_DAY),
     ~(_TYPO & (pl.col("lvl_gender") == "disagree")),
 ]

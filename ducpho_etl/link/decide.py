@@ -26,7 +26,7 @@ from ducpho_etl.link.candidates import compatible_pairs
 from ducpho_etl.link.compare import COMPARED, apply_weights, same_name
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
-from ducpho_etl.link.fields import row_fields
+from ducpho_etl.link.fields import row_fields, with_id_prefix, with_old_unit
 from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.link.weights import WeightModel, estimate_id_m, estimate_weights
 
@@ -51,7 +51,7 @@ FUZZY_CHUNK_ROWS = 50_000  # rows compared at a time in the probabilistic stage
 
 _EVIDENCE_COLS = ["person_id", "score", "posterior",
                   *[f"{p}_{f}" for p in ("lvl", "w") for f in FIELDS]]
-LINK_COLUMNS = ["row_id", *COMPARED, "name_key", "id12", "id12_status", "cmnd9"]
+LINK_COLUMNS = ["row_id", *COMPARED, "name_key", "id12", "id12_status", "cmnd9", "id_prefix"]
 SCHEMA_COLS = ["row_id", "person_id", "link_stage", "match_score", "second_score",
                "candidate_count", "link_outcome", "evidence"]
 
@@ -80,7 +80,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     "other_person" level); otherwise it competes with the row's blocked candidates."""
     index = as_index(registry)
     # the columns linkage reads (smaller frames at every step), and each row's position
-    rows = rows.select(LINK_COLUMNS).with_row_index("_rpos")
+    rows = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
     has_name = pl.col("name_key").is_not_null()
     row_part = row_fields(rows, index.frame["person_id"])
     near = index.neighbours_of(rows.filter(has_name))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.link.compare import COMPARED
+from ducpho_etl.link.comparisons import own_id
 
 
 def _name_words(prefix: str) -> list[pl.Expr]:
@@ -20,20 +21,64 @@ def _name_words(prefix: str) -> list[pl.Expr]:
 _CARRIED = [c for c in COMPARED if c != "name"]
 
 
+OLD_UNIT_CODE = "place_old_unit"  # normalize.places: the row named a commune of before 2025
+
+
+def with_old_unit(frame: pl.DataFrame) -> pl.DataFrame:
+    """`xa_old`: the commune of before the 2025 merger (ma_xa) when the frame named one
+    (normalize flags it `place_old_unit`), else null: units merged in 2025 share an `xa_2025`
+    and only the old unit tells their namesakes apart. A frame that has `xa_old` keeps it."""
+    if "xa_old" in frame.columns:
+        return frame
+    codes = next((c for c in ("norm_codes", "reason_codes") if c in frame.columns), None)
+    if codes is not None and "ma_xa" in frame.columns:  # normalised rows, or published ones
+        named_old = pl.col(codes).list.contains(OLD_UNIT_CODE).fill_null(False)
+        return frame.with_columns(pl.when(named_old).then(pl.col("ma_xa")).alias("xa_old"))
+    return frame.with_columns(pl.lit(None, pl.Utf8).alias("xa_old"))
+
+
+# An ID a spreadsheet showed in scientific notation ("5.10481E+10"): its leading digit, the
+# other digits shown, the exponent.
+_SCIENTIFIC = r"^([0-9])[.,]?([0-9]*)[eE]\+?([0-9]+)$"
+
+
+def with_id_prefix(frame: pl.DataFrame) -> pl.DataFrame:
+    """`id_prefix`: the leading digits of a 12-digit ID that survive scientific notation
+    ("7.40488E+10" is an 11-digit number, a 12-digit ID that lost its leading zero: "074048"),
+    without the last digit shown (rounded); null when the ID is not in that notation or keeps
+    fewer than 3 digits (the province code). A frame that has `id_prefix` keeps it."""
+    if "id_prefix" in frame.columns:
+        return frame
+    if "so_dinh_danh" not in frame.columns:
+        return frame.with_columns(pl.lit(None, pl.Utf8).alias("id_prefix"))
+    text = pl.col("so_dinh_danh").str.replace_all(r"\s", "")
+    shown = text.str.extract(_SCIENTIFIC, 1) + text.str.extract(_SCIENTIFIC, 2).fill_null("")
+    digits = text.str.extract(_SCIENTIFIC, 3).cast(pl.Int32, strict=False) + 1
+    known = shown.str.slice(0, shown.str.len_chars() - 1)
+    prefix = (pl.when(digits == 11).then(pl.lit("0") + known)
+              .when(digits == 12).then(known))
+    return frame.with_columns(
+        pl.when(prefix.str.len_chars() >= 3).then(prefix).alias("id_prefix"))
+
+
 def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFrame:
     """A row's compared fields, prefixed r_ (with row_id); `held`: the registry's person IDs,
     to say whether someone holds the row's ID (`r_id_held`, the ID comparison's
     "other_person" level)."""
+    rows = with_id_prefix(with_old_unit(rows))
     id_held = (pl.col("id12").is_in(held.implode()) if held is not None
                else pl.lit(False)).fill_null(False)
     cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
-    return rows.select(
-        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12"]], *_name_words("r"),
+    part = rows.select(
+        "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12", "id_prefix"]],
+        *_name_words("r"),
         id_held.alias("r_id_held"), cmnd.alias("r_cmnd9"))
+    return part.with_columns(own_id().alias("r_id_own"))
 
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     """A registry person's compared fields, prefixed c_ (with person_id)."""
+    registry = with_old_unit(registry)
     cmnd = (pl.when(~pl.col("cmnd9").is_duplicated()).then(pl.col("cmnd9"))
             if "cmnd9" in registry.columns else pl.lit(None, pl.Utf8))
     share = pl.len().cast(pl.Float64) / registry.height

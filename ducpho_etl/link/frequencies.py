@@ -26,9 +26,9 @@ FIELD_COLUMNS = {
     "middle": ["middle_key"],
     "birth": ["birth_year", "birth_month", "birth_day"],
     "gender": ["gender"],
-    "commune": ["xa_2025"],
+    "commune": ["xa_2025", "xa_old"],
 }
-_SAME_VALUE = {"gender": "gender", "commune": "xa_2025"}
+_SAME_VALUE = ["gender", "commune"]
 
 
 def value_counts(fields: pl.DataFrame, prefix: str) -> dict[str, pl.DataFrame]:
@@ -55,9 +55,8 @@ def level_counts(rows: dict[str, pl.DataFrame], registry: dict[str, pl.DataFrame
     out = {"birth": _birth_counts(rows["birth"], registry["birth"], total)}
     for name in ("family", "given", "middle", "gender", "commune"):
         r, c = rows[name], registry[name]
-        if name in _SAME_VALUE:
-            column = _SAME_VALUE[name]
-            pairs = _value_pairs(r, c, f"r_{column}", f"c_{column}", nulls=True)
+        if name in _SAME_VALUE:  # few distinct values: every pair of them
+            pairs = r.join(c, how="cross")
         else:
             pairs = with_distance(
                 _name_pairs(name, r, c, near[f"{name}_key"], registry_substrings), name)

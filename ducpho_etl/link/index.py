@@ -10,7 +10,7 @@ import polars as pl
 from ducpho_etl.link.candidates import HashLookup, block_lookups
 from ducpho_etl.link.compare import TYPO_MIN_LEN
 from ducpho_etl.link.edits import deletions, neighbours, substrings
-from ducpho_etl.link.fields import person_fields, with_day_class
+from ducpho_etl.link.fields import person_fields, with_day_class, with_old_unit
 from ducpho_etl.link.frequencies import value_counts
 
 # Rows without a birth year are compared only with exact name-key namesakes, at most this many.
@@ -41,6 +41,7 @@ class RegistryIndex:
 
 
 def build_index(registry: pl.DataFrame) -> RegistryIndex:
+    registry = with_old_unit(registry)
     fields = person_fields(registry)
     registry = with_day_class(registry.with_row_index("_cpos"), registry=True)
     name_only = name_only_block(registry)

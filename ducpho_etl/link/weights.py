@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
-from ducpho_etl.link.comparisons import COMPARISONS
+from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
 
@@ -125,12 +125,15 @@ EM_ITERATIONS = 25
 SEED_MATCH_SHARE = 0.9
 # The ID comparison's m before EM: most rows carry their own ID; what is left is spread over
 # the other levels. estimate_id_m re-estimates it over the blocked pairs.
-ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "other_person": 0.01, "diff": 0.0001,
-             "missing": 0.26}
+ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "other_person": 0.01, "own": 0.00001,
+             "diff": 0.0001, "partial": 0.01, "partial_diff": 0.0001, "missing": 0.25}
 # Expected registry IDs within one slip (one of 6 random digits changed, 54 ways, or two
 # neighbours swapped, 5 ways) of a row's ID, per registry person sharing its first 6 digits
 # (province, century-gender, year): the random part has 10^6 values.
 SLIP_VARIANTS = 59 / 1_000_000
+# the ways FAR_ID slips can fall in an ID's 6 random digits (the others encode the province, the
+# century and gender, the year)
+OWN_SLIP_WAYS = math.comb(6, FAR_ID)
 
 
 def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
@@ -180,6 +183,12 @@ def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
     # number: with slips independent, no likelier than one slip ("near") squared (a bound that
     # matters where the session is small)
     table["diff"] = min(table["diff"], table["near"] ** 2)
+    # an ID of the row's own person FAR_ID edits or more from the candidate's would take three
+    # slips that all keep the birth year and gender it encodes, so all in the 6 random digits:
+    # with "near" about 12 per-digit slip chances, C(6, 3) * (near / 12) ** 3
+    table["own"] = min(table["own"], OWN_SLIP_WAYS * (table["near"] / 12) ** FAR_ID)
+    # leading digits that are not the candidate's take a slip in them: no likelier than "near"
+    table["partial_diff"] = min(table["partial_diff"], table["near"])
     model.m = {**model.m, "id": table}
     model.weights = weights_of(model.m, model.u)
     return model
@@ -193,17 +202,26 @@ def id_u(row_part: pl.DataFrame, index: RegistryIndex) -> dict[str, float]:
     rows, people = max(row_part.height, 1), max(index.height, 1)
     held = int(row_part["r_id_held"].sum())
     valid = int(row_part["r_id12"].is_not_null().sum())
+    own = int(row_part.select((~pl.col("r_id_held") & pl.col("r_id_own")).sum()).item() or 0)
     cmnd = int(row_part["r_cmnd9"].is_in(index.cmnd["cmnd9"].implode()).sum())
     prefix = index.frame.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len()
     sharing = (row_part.select(pl.col("r_id12").str.slice(0, 6).alias("_p")).drop_nulls()
                .join(prefix, on="_p")["len"].sum() or 0)
     pairs = rows * people
+    # rows with the leading digits of an ID in scientific notation, and the (row, person) pairs
+    # whose person's ID starts with them
+    prefixes = row_part.select(pl.col("r_id_prefix").drop_nulls())["r_id_prefix"]
+    starting = sum(
+        index.frame.select(pl.col("person_id").str.slice(0, length).alias("_p"))
+        .join(prefixes.filter(prefixes.str.len_chars() == length).to_frame("_p"), on="_p").height
+        for length in prefixes.str.len_chars().unique().to_list())
     # the row's ID status, with the same add-half smoothing as the other fields (a status no
     # row has says nothing either way)
-    status = _smoothed({"other_person": held, "diff": valid - held, "missing": rows - valid},
-                       ["other_person", "diff", "missing"], rows)
+    status = _smoothed({"other_person": held, "own": own, "diff": valid - held - own,
+                        "partial_diff": prefixes.len(), "missing": rows - valid - prefixes.len()},
+                       ["other_person", "own", "diff", "partial_diff", "missing"], rows)
     u = {"exact": held / pairs, "cmnd": cmnd / pairs,
-         "near": float(sharing) * SLIP_VARIANTS / pairs, **status}
+         "near": float(sharing) * SLIP_VARIANTS / pairs, "partial": starting / pairs, **status}
     floor = PSEUDO_COUNT / pairs
     return {lv: max(p, floor) for lv, p in u.items()}
 

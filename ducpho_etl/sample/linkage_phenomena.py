@@ -2,8 +2,9 @@
 hold them:
 
 - people from elsewhere who share a resident's name and birth year (another day; half of them in
-  the resident's commune) and carry a well-formed 12-digit ID of their own: the ID tells them
-  apart, nothing else does (truth: not_found);
+  the resident's commune; a share of them known by the year alone, so that their rows show
+  nothing but what the resident's would) and carry a well-formed 12-digit ID of their own: the
+  ID tells them apart, nothing else does (truth: not_found);
 - a one-letter slip in a short (one- or two-letter) given name ("An" -> "Am") on a row that
   carries the person's exact ID and full birth date (truth: linked);
 - a gender written wrong on a row with the person's own ID (truth: linked).
@@ -20,6 +21,7 @@ from .people import World, new_bhxh, new_id12
 from .places import OLD_UNITS
 
 NAMESAKE_WITH_ID_RATE = 0.004  # of a source's rows
+NAMESAKE_YEAR_ONLY = 0.3  # of those namesakes: known by their birth year alone
 SHORT_GIVEN_SLIP_RATE = 0.05  # of rows with a usable ID, a full date and a short given name
 GENDER_SLIP_RATE = 0.002  # of rows with a usable ID
 # where people from elsewhere were born (their ID's first three digits)
@@ -51,6 +53,7 @@ def namesakes_with_ids(w: World, rng: random.Random, lo: int, hi: int, count: in
                   rng.choice(w.villages[unit]), -1)
         w.id12[i] = new_id12(w, rng, w.male[r], born.year, rng.choice(PROVINCES_ELSEWHERE))
         w.bhxh[i] = new_bhxh(w, rng)
+        w.year_only[i] = rng.random() < NAMESAKE_YEAR_ONLY
         out.append(i)
     return out
 

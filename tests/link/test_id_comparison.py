@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 import random
 
+import polars as pl
 import pytest
 
 from ducpho_etl.contracts import load_sources
+from ducpho_etl.link.compare import with_distance
+from ducpho_etl.link.comparisons import BY_NAME, own_id
+from ducpho_etl.link.fields import with_id_prefix
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
 from tests.conftest import raw_frame, registry_frame
@@ -67,3 +71,60 @@ def test_the_same_row_with_the_residents_id_is_linked(town):
     # the person's own row came first: this one is their second, linked by the ID
     assert (last["status"], last["person_id"], last["link_stage"]) == (
         "duplicate", person["so_dinh_danh"], "id12")
+
+
+def _year_only_row(person: dict, number: str) -> dict:
+    """A row with the person's name, gender and commune, only the birth year, and the given
+    ID number: all a namesake from elsewhere shares with the resident."""
+    return {"ho_ten": person["ho_ten"], "ngay_sinh": person["ngay_sinh"][-4:],
+            "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"], "so_dinh_danh": number}
+
+
+def test_year_only_namesake_with_an_id_encoding_their_own_birth_is_not_found(town):
+    # another province's code, the century-gender digit and year the row shows, a number of
+    # their own: no slip of the resident's ID, the row's own person's
+    person = town[1][7]
+    own = "079" + person["so_dinh_danh"][3:6] + "246813"
+    last, report = _last(town, _year_only_row(person, own))
+    assert report["weights"]["id"]["own"] < report["weights"]["id"]["diff"] < -8
+    assert (last["status"], last["person_id"]) == ("not_found", None)
+
+
+@pytest.mark.parametrize(("number", "level"), [
+    ("051092000007", "exact"),
+    ("051092000017", "near"),  # one slip
+    ("051092001017", "diff"),  # two slips of the resident's number: no ID of their own
+    ("079092246813", "own"),  # far, encodes the row's 1992 and male: their own person's
+    ("079087246813", "diff"),  # far, encodes 1987: not the row's person's number
+    ("079192246813", "diff"),  # far, encodes a woman
+    ("5.10920E+10", "partial"),  # scientific notation: the digits left are the candidate's
+    ("7.40920E+10", "partial_diff"),  # ... or not
+    (None, "missing"),
+])
+def test_id_levels_tell_a_slip_from_an_id_of_their_own(number, level):
+    written = with_id_prefix(pl.DataFrame({"so_dinh_danh": [number]},
+                                          schema={"so_dinh_danh": pl.Utf8}))
+    id12 = number if number and len(number) == 12 else None
+    pairs = pl.DataFrame({"r_id12": [id12], "person_id": ["051092000007"],
+                          "r_birth_year": [1992], "r_gender": ["Nam"], "r_id_held": [False],
+                          "r_cmnd9": [None], "c_cmnd9": [None],
+                          "r_id_prefix": written["id_prefix"].to_list()},
+                         schema_overrides={"r_id12": pl.Utf8, "r_cmnd9": pl.Utf8,
+                                           "c_cmnd9": pl.Utf8, "r_id_prefix": pl.Utf8})
+    comparison = BY_NAME["id"]
+    pairs = pairs.with_columns(own_id().alias("r_id_own"))
+    found = with_distance(pairs, "id").select(comparison.level())
+    assert found.item() == level
+
+
+def test_own_id_level_needs_the_rows_birth_year_and_gender_in_the_number(town):
+    # the same far number, but encoding another birth year than the row's: not the row's own
+    # person's ID (a number written in the wrong column, a relative's from elsewhere): "diff"
+    person = town[1][7]
+    year = int(person["ngay_sinh"][-2:])
+    other_year = f"{(year + 7) % 100:02d}"
+    number = "079" + person["so_dinh_danh"][3] + other_year + "246813"
+    last, report = _last(town, _year_only_row(person, number))
+    candidates = json.loads(last["evidence"])["candidates"] if last["evidence"] else []
+    assert all(c["levels"]["id"] == "diff" for c in candidates)
+    assert report["u"]["id"]["own"] > 0
