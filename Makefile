@@ -42,7 +42,7 @@ run: install $(SAMPLE)/input/registry/registry.csv
 	$(BIN)/ducpho-etl evaluate --truth $(SAMPLE)/truth --output output
 
 test: install-dev
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: install-dev
 	$(BIN)/ruff check .
