@@ -1,9 +1,22 @@
-"""Shared helpers: tiny registries and raw source frames built in code, never from fixtures on disk."""
+"""Shared helpers: tiny registries and raw source frames built in code, never from fixtures on disk.
+
+Under pytest-xdist (`make test` runs `-n 2 --dist loadfile`: a test file stays whole on one
+worker, so its module fixtures are built once) each worker gets its own PREFECT_HOME, i.e. its own
+embedded-server SQLite database (two processes migrating or writing one file get "database is
+locked"). Session fixtures are built once per worker that needs them.
+"""
 
 from __future__ import annotations
 
-import polars as pl
-import pytest
+import os
+from pathlib import Path
+
+if os.environ.get("PYTEST_XDIST_WORKER"):  # before anything imports prefect (it reads its settings once)
+    os.environ["PREFECT_HOME"] = str(Path(os.environ.get("PREFECT_HOME") or Path.cwd() / ".prefect")
+                                     / f"xdist-{os.environ['PYTEST_XDIST_WORKER']}")
+
+import polars as pl  # noqa: E402
+import pytest  # noqa: E402
 
 from ducpho_etl.contracts import canonical_fields
 
