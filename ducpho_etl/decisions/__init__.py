@@ -4,6 +4,7 @@ every later run (issue 17).
     from ducpho_etl.decisions import Decision, DecisionStore, open_store, row_content_key
 """
 
+from ducpho_etl.decisions.evidence import evidence_of_row
 from ducpho_etl.decisions.keys import row_content_key
 from ducpho_etl.decisions.model import (
     AUTHOR_KINDS,
@@ -17,5 +18,5 @@ from ducpho_etl.decisions.model import (
 from ducpho_etl.decisions.store import DB_URL_ENV, DecisionStore, open_store, store_url
 
 __all__ = ["AUTHOR_KINDS", "DB_URL_ENV", "VERDICTS", "AuthorKind", "Decision", "DecisionError",
-           "DecisionStore", "Verdict", "new_decision", "open_store", "row_content_key",
+           "DecisionStore", "Verdict", "evidence_of_row", "new_decision", "open_store", "row_content_key",
            "store_url"]
