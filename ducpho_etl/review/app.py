@@ -218,12 +218,11 @@ def create_app(output: Path, store: DecisionStore, sessions: Sessions | None = N
                     return HTMLResponse("Không có người này / no such candidate", status_code=400)
                 person = cands[k - 1]["person_id"]
             try:
-                decision = make_decision(
-                    source=source, row_key=row["row_key"], verdict=verdict, person_id=person,
-                    author=session.user, note=form.get("note", ""),
-                    evidence=_evidence_snapshot(row, cands, person, snap.run_id))
+                decision = make_decision(row=row, verdict=verdict, person_id=person,
+                                         author=session.user, note=form.get("note", ""),
+                                         run_id=snap.run_id)
             except ValueError:
-                return HTMLResponse("Quyết định không hợp lệ / unknown verdict", status_code=400)
+                return HTMLResponse("Quyết định không hợp lệ / invalid decision", status_code=400)
             store.record(decision)
         target = _next_row(bench, snap, filters, source, pos, session)
         return RedirectResponse(target, status_code=303)
@@ -258,16 +257,6 @@ def _query(chosen: dict[str, str], state: str) -> str:
     if state != "open":
         kept["state"] = state
     return urlencode(kept)
-
-
-def _evidence_snapshot(row: dict, cands: list[dict], person: str | None, run_id: str) -> dict:
-    """What the officer saw, for the log: masked IDs and probabilities, never names or IDs."""
-    return {"status": row["status"], "match_score": row.get("match_score"),
-            "reason_codes": list(row.get("reason_codes") or []),
-            "candidates": [{"id": c["masked"], "posterior": c["posterior"], "score": c["score"]}
-                           for c in cands],
-            "chosen": mask_id(person) if person else None,
-            "run_id": run_id}
 
 
 def _next_row(bench: Workbench, snap: q.Snapshot, filters: dict[str, str], source: str,
