@@ -46,10 +46,11 @@ def load_snapshot(output: Path) -> Snapshot | None:
     paths = sorted((run_dir / "reconciliation").glob("*.parquet"),
                    key=lambda p: (order.index(p.stem) if p.stem in order else len(order), p.stem))
     for path in paths:
-        recon = pl.read_parquet(path).with_row_index("pos")
-        recon = recon.with_columns(row_content_key(recon).alias("row_key"))
-        frames.append(recon.filter(pl.col("status").is_in(QUEUE_STATUSES)
-                                   & (pl.col("row_kind") == "data")))
+        # only the queued rows are read past their status (a few percent of a source)
+        recon = (pl.scan_parquet(path).with_row_index("pos")
+                 .filter(pl.col("status").is_in(QUEUE_STATUSES) & (pl.col("row_kind") == "data"))
+                 .collect())
+        frames.append(recon.with_columns(row_content_key(recon).alias("row_key")))
     rows = pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
     if rows.height:
         rows = rows.with_columns(

@@ -61,12 +61,15 @@
     var at = 0;
     function mark() {
       rows.forEach(function (r, i) { r.classList.toggle("selected", i === at); });
-      if (rows[at]) { rows[at].scrollIntoView({block: "nearest"}); }
     }
     mark();
-    rows.forEach(function (r, i) {
-      r.addEventListener("click", function () { window.location.href = r.dataset.href; });
-    });
+    var body = document.querySelector("#queue tbody");
+    if (body) {
+      body.addEventListener("click", function (event) {
+        var row = event.target.closest("tr");
+        if (row && row.dataset.href) { window.location.href = row.dataset.href; }
+      });
+    }
     var filters = document.getElementById("filters");
     if (filters) {
       filters.querySelectorAll("select").forEach(function (s) {
@@ -75,8 +78,8 @@
     }
     document.addEventListener("keydown", function (event) {
       if (typing(event) || event.ctrlKey || event.metaKey || event.altKey) { return; }
-      if (event.key === "j" && at < rows.length - 1) { at += 1; mark(); }
-      else if (event.key === "k" && at > 0) { at -= 1; mark(); }
+      if (event.key === "j" && at < rows.length - 1) { at += 1; mark(); rows[at].scrollIntoView({block: "nearest"}); }
+      else if (event.key === "k" && at > 0) { at -= 1; mark(); rows[at].scrollIntoView({block: "nearest"}); }
       else if ((event.key === "Enter" || event.key === "o") && rows[at]) {
         event.preventDefault(); window.location.href = rows[at].dataset.href;
       }
