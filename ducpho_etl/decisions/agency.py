@@ -141,7 +141,7 @@ def parse_answer(text: str) -> Answer:
         digits = re.sub(r"\D", "", found.group(0))
         if len(digits) == 11:  # Excel dropped the leading zero of a number cell
             digits = "0" + digits
-        note = (text[:found.start()] + text[found.end():]).strip(" -–:;,.")
+        note = " ".join((text[:found.start()] + text[found.end():]).split()).strip(" -–:;,.")
         if len(digits) != 12:
             return Answer("bad", problem=f"số định danh phải có 12 chữ số, ở đây có {len(digits)} "
                                          f"(a personal ID has 12 digits, this has {len(digits)})")
@@ -194,10 +194,15 @@ def import_file(path: Path, answers: pl.DataFrame, recon_of_run: pl.DataFrame,
     result.answers = answers.height
     if not answers.height:
         return result
-    keys_of_run = recon_of_run.with_columns(row_content_key(recon_of_run))
+    places = answers.select("source_file", pl.col("sheet_orig").alias("sheet"),
+                            pl.col("source_row").cast(pl.Int64, strict=False)).unique()
+    answered_rows = recon_of_run.join(places.with_columns(pl.col("source_row").cast(
+        recon_of_run.schema["source_row"])), on=["source_file", "sheet", "source_row"],
+        how="semi", nulls_equal=True)
+    answered_rows = answered_rows.with_columns(row_content_key(answered_rows))
     latest_keys = set(row_content_key(recon_latest).to_list())
     by_place = {(r["source_file"], r["sheet"], str(r["source_row"])): r
-                for r in keys_of_run.iter_rows(named=True)}
+                for r in answered_rows.iter_rows(named=True)}
     for a in answers.iter_rows(named=True):
         where = f"{a['source_file']}:{a['source_row']}" + (f" ({a['sheet_orig']})" if a["sheet_orig"] else "")
 
