@@ -117,6 +117,9 @@ def test_answers_are_imported_and_the_next_run_applies_them(published, tmp_path)
     assert "Quyết định của cán bộ và cơ quan" in report
     shown = CliRunner().invoke(app, ["summary", "--output", str(output)], env={"COLUMNS": "200"})
     assert "Quyết định của cán bộ, cơ quan (officer decisions): 3 dòng" in shown.output
+    explained = CliRunner().invoke(app, ["explain", "-o", str(output), "-s", "bhxh", "-r", "2"],
+                                   env={"COLUMNS": "200"})
+    assert f"Quyết định (decision) {decisions['match'].decision_id}: match, agency" in explained.output
 
     # the agency re-sends its file, rows in another order and under another name
     _write_input(input_dir, rows=list(reversed(ROWS)), name="danh_sach_gui_lai.csv")
