@@ -192,13 +192,45 @@ def officer_counts(recon: pl.DataFrame | None) -> dict:
 def decisions_in_force(output_dir: Path, source: str, url: str | None = None) -> pl.DataFrame:
     """The decisions in force for one source, from the store of the output folder (or
     $DUCPHO_DB_URL). No store yet: none (and no empty database file is created)."""
-    from ducpho_etl.decisions.store import SQLITE_NAME, open_store, store_url
+    from ducpho_etl.decisions.store import open_store, store_url
 
-    if store_url(output_dir, url).startswith("sqlite:///") and not url and \
-            not (Path(output_dir) / SQLITE_NAME).exists():
+    where = store_url(output_dir, url)
+    if where.startswith("sqlite:///") and not Path(where.removeprefix("sqlite:///")).exists():
         return decisions_frame([])
     store = open_store(output_dir, url)
     try:
         return decisions_frame(store.current(source))
     finally:
         store.close()
+
+
+STATUS_VI = {"matched": "sạch", "deceased": "đã chết", "duplicate": "trùng",
+             "not_found": "không có trong CSDL", "review": "cần xác minh"}
+
+
+def officer_line(sources: dict) -> str | None:
+    """The terminal's line on decisions (from the manifest's sources), or None without any:
+    'Quyết định của cán bộ, cơ quan: 3 dòng (2 sạch, 1 không có trong CSDL; cán bộ 1, cơ quan 2);
+    1 quyết định cũ cần xem lại'."""
+    total = {"decided": 0, "stale": 0, "officer": 0, "agency": 0}
+    statuses: dict[str, int] = {}
+    for entry in sources.values():
+        counts = entry.get("officer") or {}
+        total["decided"] += counts.get("decided", 0)
+        total["stale"] += counts.get("stale", 0)
+        for kind in ("officer", "agency"):
+            total[kind] += (counts.get("by_author") or {}).get(kind, 0)
+        for status, n in (counts.get("by_status") or {}).items():
+            statuses[status] = statuses.get(status, 0) + n
+    if not total["decided"] and not total["stale"]:
+        return None
+    def n(value: int) -> str:  # Vietnamese thousands: 1.234
+        return f"{value:,}".replace(",", ".")
+
+    split = ", ".join(f"{n(v)} {STATUS_VI.get(s, s)}" for s, v in statuses.items())
+    line = f"Quyết định của cán bộ, cơ quan (officer decisions): {n(total['decided'])} dòng"
+    if total["decided"]:
+        line += f" ({split}; cán bộ {n(total['officer'])}, cơ quan {n(total['agency'])})"
+    if total["stale"]:
+        line += f"; {n(total['stale'])} quyết định cũ cần xem lại (stale, to decide again)"
+    return line

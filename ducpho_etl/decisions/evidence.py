@@ -29,7 +29,8 @@ def evidence_of_row(row: dict) -> dict:
     return {
         "source_file": row.get("source_file"), "sheet": row.get("sheet"),
         "source_row": row.get("source_row"), "status": status,
-        "link_stage": row.get("link_stage"), "match_score": row.get("match_score"),
+        "link_stage": row.get("link_stage"),
+        "match_score": None if row.get("match_score") is None else round(row["match_score"], 3),
         "reason_codes": list(row.get("reason_codes") or []),
         "person": mask_id(row.get("person_id")) if linked else None,
         "person_alive": (status != "deceased") if linked else None,

@@ -28,16 +28,20 @@ def _text(frame: pl.DataFrame, *names: str) -> pl.Expr:
     """The first of `names` present in the frame as NFC text (null as a marker), or the marker."""
     for name in names:
         if name in frame.columns:
-            return pl.col(name).cast(pl.Utf8).str.normalize("NFC").fill_null(_NULL)
+            column = pl.col(name)
+            text = column.str.normalize("NFC") if frame.schema[name] == pl.Utf8 \
+                else column.cast(pl.Utf8)
+            return text.fill_null(_NULL)
     return pl.lit(_NULL)
 
 
 def row_content_key(frame: pl.DataFrame) -> pl.Series:
     """One 64-hex-digit key per row (named `row_key`), independent of row order, file name and
-    row number. Hashing runs on the distinct contents only."""
+    row number."""
     parts = [_text(frame, "source")]
     parts += [_text(frame, f) for f in IDENTITY_FIELDS]
     parts += [_text(frame, f"raw_{f}", f) for f in RAW_FIELDS]
     content = frame.select(pl.concat_str(parts, separator=_SEP).alias("c"))["c"]
-    table = {c: hashlib.sha256(c.encode("utf-8")).hexdigest() for c in content.unique().to_list()}
-    return content.replace_strict(table, return_dtype=pl.Utf8).alias("row_key")
+    sha256 = hashlib.sha256
+    return pl.Series("row_key", [sha256(c.encode("utf-8")).hexdigest() for c in content.to_list()],
+                     dtype=pl.Utf8)

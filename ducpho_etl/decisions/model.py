@@ -16,7 +16,7 @@ AUTHOR_KINDS: tuple[str, ...] = get_args(AuthorKind)
 # verdicts that name the registry person the row is
 WITH_PERSON = ("match", "duplicate")
 _ID12 = re.compile(r"^[0-9]{12}$")
-_LONG_DIGITS = re.compile(r"\d{9,}")
+_LONG_DIGITS = re.compile(r"(?<![\d.])\d{9,}")  # an ID number, not the decimals of a score
 
 
 class DecisionError(ValueError):

@@ -81,6 +81,7 @@ class Workbench:
 
 def create_app(output: Path, store: DecisionStore, sessions: Sessions | None = None) -> FastAPI:
     bench = Workbench(Path(output), store, sessions or Sessions())
+    bench.snapshot()  # read the queue now: the officer's first page is as quick as the next
     app = FastAPI(title="ducpho-etl review", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.bench = bench
     templates = Jinja2Templates(directory=str(HERE / "templates"))

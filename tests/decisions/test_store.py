@@ -154,3 +154,26 @@ def test_the_content_key_ignores_file_row_number_and_order():
     assert row_content_key(changed).to_list()[1] != keys[1]
     other_source = rows.with_columns(source=pl.lit("thue"))
     assert set(row_content_key(other_source).to_list()).isdisjoint(keys.to_list())
+
+
+def test_the_decisions_in_force_of_a_source_as_the_run_reads_them(store_url, tmp_path):
+    from ducpho_etl.decisions.apply import decisions_in_force
+
+    store = open_store(tmp_path, store_url)
+    store.record(_decision("k1", "match", evidence={"source_file": "a.xlsx", "sheet": "S1",
+                                                    "source_row": 7, "person_alive": False}))
+    store.record(_decision("k1", "duplicate"))
+    store.record(_decision("k2", "new_resident", None))
+    store.record(_decision("k3", "match", source="thue"))
+    store.close()
+    frame = decisions_in_force(tmp_path, "bhxh", store_url)
+    assert sorted(frame.select("row_key", "verdict").rows()) == [("k1", "duplicate"),
+                                                                 ("k2", "new_resident")]
+
+
+def test_no_store_yet_means_no_decisions_and_no_file(tmp_path, monkeypatch):
+    from ducpho_etl.decisions.apply import decisions_in_force
+
+    monkeypatch.delenv("DUCPHO_DB_URL", raising=False)
+    assert decisions_in_force(tmp_path, "bhxh").height == 0
+    assert not (tmp_path / "decisions.sqlite").exists()
