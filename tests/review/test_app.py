@@ -102,6 +102,8 @@ def test_ids_masked_unless_asked_and_every_full_view_logged(bench, output):
     entries = store.access_log(10)
     assert len(entries) == 1
     assert "view_full" in [str(cell) for cell in entries[0]]
+    log = client.get("/log").text
+    assert "xem đầy đủ (full values)" in log and row["raw_so_dinh_danh"] not in log
 
 
 def test_decision_recorded_with_masked_evidence_then_next_row(bench, output):
