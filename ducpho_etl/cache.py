@@ -82,7 +82,7 @@ def schemas_in_use_digest() -> str | None:
 
 
 def cache_key(source: str, files: list[dict], registry: list[dict], data_year: int,
-              code: str | None = None) -> str:
+              code: str | None = None, decisions: str | None = None) -> str:
     payload = {
         "source": source, "data_year": data_year, "code": code or code_version(),
         "files": sorted((f["file"], f["sha256"]) for f in files if "sha256" in f),
@@ -91,6 +91,8 @@ def cache_key(source: str, files: list[dict], registry: list[dict], data_year: i
     schemas = schemas_in_use_digest()
     if schemas is not None:
         payload["schemas"] = schemas
+    if decisions is not None:  # the officers' decisions in force (only then: other keys unchanged)
+        payload["decisions"] = decisions
     errors = sorted(f["error"] for f in files if "error" in f)
     if errors:  # only then: keys of sound folders stay as they were
         payload["listing_errors"] = errors

@@ -105,10 +105,11 @@ def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame,
 
 def reconcile_stage(raw: pl.DataFrame, contract: SourceContract,
                     registry: pl.DataFrame | RegistryIndex, registry_raw: pl.DataFrame,
-                    data_year: int = 2023, link_report: dict | None = None
-                    ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Normalise, validate and link: (reconciliation rows, cleaned records)."""
-    recon = reconcile_source(raw, contract, registry, data_year, link_report)
+                    data_year: int = 2023, link_report: dict | None = None,
+                    decisions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Normalise, validate, link and apply the decisions in force: (reconciliation rows,
+    cleaned records)."""
+    recon = reconcile_source(raw, contract, registry, data_year, link_report, decisions)
     return recon, cleaned_records(recon, registry_raw)
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from ducpho_etl import clock
+from ducpho_etl.decisions.apply import officer_counts
 from ducpho_etl.privacy import owner_only_dir, restrict
 from ducpho_etl.reconcile import STATUSES
 
@@ -263,4 +264,5 @@ def source_entry(result: SourceResult, today: str) -> dict:
         "seconds": result.seconds,
         "stages": result.stages,
         "link_model": result.link_model,
+        "officer": officer_counts(result.reconciliation),  # rows settled by decisions, apart
     }

@@ -35,10 +35,11 @@ STATUS_REASONS = {
 
 @cache
 def catalogue() -> dict[str, tuple[str, str]]:
+    from ducpho_etl.decisions.reasons import REASONS as DECISION_REASONS
     from ducpho_etl.normalize import REASONS as NORMALIZE_REASONS
     from ducpho_etl.validate import REASONS as VALIDATE_REASONS
 
-    return {**NORMALIZE_REASONS, **VALIDATE_REASONS, **STATUS_REASONS}
+    return {**NORMALIZE_REASONS, **VALIDATE_REASONS, **STATUS_REASONS, **DECISION_REASONS}
 
 
 # One cause, one text: a code whose cause a more specific code of the same row already names
@@ -49,7 +50,7 @@ SAID_BY = {
     "place_not_in_town": ("place_unknown", "place_code_not_in_table", "place_missing"),
     "date_impossible": ("birth_date_impossible",),
     "name_invalid": ("name_has_digits", "name_no_letters"),
-    "not_in_registry": ("id_not_in_registry",),
+    "not_in_registry": ("id_not_in_registry", "officer_not_in_registry", "officer_new_resident"),
     "ambiguous_candidates": ("weak_match",),
 }
 

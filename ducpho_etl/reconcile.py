@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.contracts import SourceContract
+from ducpho_etl.decisions.apply import apply_decisions
 from ducpho_etl.link import link_rows
 from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.normalize import normalize_frame
@@ -25,10 +26,13 @@ UNLINKED_DUP_KEY = ["name_key", "gender", "birth_year"]
 
 def reconcile_source(raw: pl.DataFrame, contract: SourceContract,
                      registry: pl.DataFrame | RegistryIndex, data_year: int = 2023,
-                     link_report: dict | None = None) -> pl.DataFrame:
+                     link_report: dict | None = None,
+                     decisions: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every raw row -> exactly one reconciliation row with status, person and reasons.
 
     `registry`: the prepared registry, or its linkage index (built once for all sources).
+    `decisions`: the officers' and agencies' decisions in force for this source
+    (ducpho_etl.decisions.apply.decisions_frame), applied after linkage.
 
     `link_report`, when given, receives the linkage model's summary: whether the match weights
     were estimated or the fallback, the sample sizes, weights, m and u (no personal data)."""
@@ -41,6 +45,7 @@ def reconcile_source(raw: pl.DataFrame, contract: SourceContract,
     index = as_index(registry)
     links = link_rows(linkable, index, link_report)
     decided = checked.join(links, on="row_id", how="left")
+    decided = apply_decisions(decided, decisions, index.frame)
     decided = _assign_statuses(decided, index.frame, contract, data_year)
     return _shape_output(decided)
 
@@ -54,7 +59,8 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
     age = data_year - pl.col("_reg_year")
     too_young = pl.lit(contract.min_age is not None) & (age < (contract.min_age or 0) - 1)
     too_old = pl.lit(contract.max_age is not None) & (age > (contract.max_age or 999) + 1)
-    age_bad = linked & (too_young | too_old).fill_null(False)
+    officer = (pl.col("link_stage") == "officer").fill_null(False)  # an officer saw the age
+    age_bad = linked & ~officer & (too_young | too_old).fill_null(False)
     first_of_person = pl.col("row_id") == pl.col("row_id").min().over("person_id")
     rejected = pl.col("reject_codes").list.len() > 0
     frame = frame.with_columns(
@@ -91,7 +97,8 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
         .when(pl.col("status") == "review").then(pl.lit("ambiguous_candidates"))
         .when(pl.col("status") == "not_found").then(pl.lit("not_in_registry"))
         .when(pl.col("status") == "matched").then(
-            pl.when(pl.col("link_stage") == "id12").then(pl.lit("linked_by_id"))
+            pl.when(officer).then(pl.lit("officer_match"))
+            .when(pl.col("link_stage") == "id12").then(pl.lit("linked_by_id"))
             .when(pl.col("link_stage") == "cmnd").then(pl.lit("linked_by_cmnd"))
             .otherwise(pl.lit("linked_by_fields")))
     )

@@ -18,6 +18,7 @@ from prefect.logging.loggers import flow_run_logger
 from prefect.tasks import exponential_backoff
 
 from ducpho_etl import cache
+from ducpho_etl.decisions.apply import decisions_digest, decisions_in_force
 from ducpho_etl.link.index import RegistryIndex
 from ducpho_etl.pipeline import (
     describe_error,
@@ -94,15 +95,25 @@ def read_task(input_dir: Path, key: str) -> tuple[pl.DataFrame, list[dict]]:
     return read_stage(input_dir, select_sources([key])[key])
 
 
+@task(name="decisions", task_run_name="decisions-{key}", **IO_RETRIES)
+@_guarded
+def decisions_task(output_dir: Path, key: str) -> pl.DataFrame:
+    """The officers' and agencies' decisions in force for this source (the store of the output
+    folder, or DUCPHO_DB_URL). A store that cannot be read fails the source: publishing without
+    its decisions would silently undo them."""
+    return decisions_in_force(output_dir, key)
+
+
 @task(name="reconcile", task_run_name="reconcile-{key}", cache_policy=NO_CACHE)
 @_guarded
 def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, RegistryIndex],
-                   data_year: int) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+                   data_year: int, decisions: pl.DataFrame | None = None
+                   ) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
     """(reconciliation, cleaned, the linkage model's summary)."""
     registry_raw, index = registry
     link_model: dict = {}
     recon, cleaned = reconcile_stage(raw, select_sources([key])[key], index, registry_raw,
-                                     data_year, link_model)
+                                     data_year, link_model, decisions)
     return recon, cleaned, link_model
 
 
@@ -128,7 +139,9 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
     contract = select_sources([key])[key]
     try:
         files = fingerprint_task(input_dir / key)
-        cache_key = cache.cache_key(key, files, registry_files, data_year)
+        decisions = decisions_task(cache_dir.parent, key)  # cache_dir is OUTPUT/.cache
+        cache_key = cache.cache_key(key, files, registry_files, data_year,
+                                    decisions=decisions_digest(decisions))
         cached = None if force else cache_load_task(cache_dir, cache_key, key)
         if cached is not None:
             cached.seconds = round(time.perf_counter() - started, 3)
@@ -146,7 +159,7 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
         result.stages["registry"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
         result.reconciliation, result.cleaned, result.link_model = reconcile_task(
-            raw, key, registry, data_year)
+            raw, key, registry, data_year, decisions)
         result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
         check_accounting(result)
     except Exception as exc:

@@ -7,7 +7,8 @@ import importlib
 from ducpho_etl.cli.app import app
 
 # Each module registers its commands on `app` when imported.
-COMMAND_MODULES = ["run", "contracts", "explain", "report", "export", "serve"]
+COMMAND_MODULES = ["run", "contracts", "explain", "report", "export", "serve", "returns",
+                   "review"]
 for _name in COMMAND_MODULES:
     try:
         importlib.import_module(f"ducpho_etl.cli.{_name}")

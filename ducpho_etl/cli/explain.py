@@ -62,6 +62,13 @@ def commune_text(record: dict) -> str:
     return new + (f" (trước 01/07/2025: {old})" if old else "")
 
 
+def _vn(utc: str | None) -> str:
+    from ducpho_etl.clock import parse_time, vn_label
+
+    moment = parse_time(utc)
+    return vn_label(moment) if moment else "-"
+
+
 def _weight(value: float) -> str:
     return ("+" if value >= 0 else "-") + fmt_decimal(abs(value), 2)
 
@@ -89,7 +96,13 @@ def explain_lines(record: dict) -> tuple[list[str], Table | None, dict]:
     ]
     if record.get("duplicate_of"):
         lines.append(f"Trùng với dòng (duplicate of): {record['duplicate_of']}")
-    if evidence is None:
+    decided = (evidence or {}).get("officer") or (evidence or {}).get("officer_stale")
+    if decided:
+        lines.append(f"Quyết định (decision) {decided.get('decision_id')}: "
+                     + (f"{decided.get('verdict')}, {decided.get('author_kind')}, "
+                        f"{_vn(decided.get('decided_utc'))}" if "verdict" in decided
+                        else f"không áp dụng (not applied: {decided.get('why')})"))
+    if evidence is None or "candidates" not in evidence:
         lines.append("Không có bằng chứng đối chiếu: dòng bị loại trước khi đối chiếu, hoặc không "
                      "có ai trong CSDL để so (no linkage evidence)")
         return lines, None, {}

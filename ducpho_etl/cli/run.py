@@ -202,6 +202,11 @@ def _last_line(output: Path, run_dir: Path, sources: dict) -> None:
     lead = f"[red]{len(failed)} nguồn lỗi; [/]" if failed else ""
     console.print(f"{lead}[bold]Cần xử lý: {fmt_int(sum(action.values()))} dòng của {agencies} cơ "
                   f"quan[/] – {where}", highlight=False)
+    from ducpho_etl.decisions.apply import officer_line
+
+    decided = officer_line(sources)
+    if decided:
+        console.print(decided, highlight=False)
 
 
 @app.command()

@@ -91,6 +91,7 @@ def render(report: RunReport) -> str:
                  + _card(fmt_int(total["deceased"]), "người đã chết còn trong danh sách")
                  + "</div>")
     parts += _status_table(report, flagged)
+    parts += _officer_table(report)
     parts += _returns_table(report)
     parts += _communes(report)
     parts += _charts(report)
@@ -215,6 +216,34 @@ def _status_table(report: RunReport, flagged: dict) -> list[str]:
     out.append(f'<p class="note">{check}</p>')
     out.append('<p class="note">' + "<br>".join(
         f"<b>{escape(label)}</b>: {escape(STATUS_HELP[key])}" for key, label in LEGEND) + "</p>")
+    return out
+
+
+def _officer_table(report: RunReport) -> list[str]:
+    """Rows settled by an officer's or agency's decision (counted inside the table above, shown
+    apart here) and decisions flagged stale; nothing when there are none."""
+    sources = report.manifest.get("sources") or {}
+    labels = dict(report.summary.select("source", "label").iter_rows())
+    rows = [(key, e["officer"]) for key, e in sources.items()
+            if (e.get("officer") or {}).get("decided") or (e.get("officer") or {}).get("stale")]
+    if not rows:
+        return []
+    columns = [("matched", "Sạch (khớp)"), ("deceased", "Đã chết"), ("duplicate", "Trùng"),
+               ("not_found", "Không có trong CSDL")]
+    head = "".join(f"<th>{escape(t)}</th>" for _, t in columns)
+    out = ['<h2 id="quyet-dinh">Quyết định của cán bộ và cơ quan (officer decisions)</h2>',
+           f"<table><thead><tr><th>Nguồn</th><th>Dòng đã quyết định</th>{head}<th>Cán bộ</th>"
+           "<th>Cơ quan trả lời</th><th>Quyết định cũ cần xem lại</th></tr></thead><tbody>"]
+    for key, c in rows:
+        by_status, by_author = c.get("by_status") or {}, c.get("by_author") or {}
+        cells = [c.get("decided", 0), *[by_status.get(s, 0) for s, _ in columns],
+                 by_author.get("officer", 0), by_author.get("agency", 0), c.get("stale", 0)]
+        out.append(f"<tr><td>{escape(labels.get(key) or key)}</td>"
+                   + "".join(f'<td class="n">{fmt_int(v)}</td>' for v in cells) + "</tr>")
+    out.append("</tbody></table>")
+    out.append('<p class="note">Các dòng này đã nằm trong bảng trên (theo kết quả sau quyết định); '
+               "quyết định cũ không còn phù hợp (người đã chết, CSDL thay đổi, dòng đã sửa) không được "
+               "áp dụng và cần cán bộ xem lại.</p>")
     return out
 
 

@@ -235,7 +235,10 @@ def _cover(book: Book, label: str, report: RunReport, counts: dict[str, int], to
         "Các cột họ tên, ngày sinh, số giấy tờ… giữ nguyên giá trị như cơ quan đã gửi, chưa sửa.",
         "Số định danh trong CSDL chỉ hiện 3 số đầu và 3 số cuối; bảng không có họ tên hay ngày sinh "
         "của người khác trong CSDL.",
-        "Ghi kết quả xử lý vào cột \"Kết quả xử lý của cơ quan\" rồi gửi lại tệp này.",
+        "Ghi kết quả xử lý vào cột \"Kết quả xử lý của cơ quan\" rồi gửi lại tệp này: số định danh "
+        "đúng (12 số) nếu người đó có số khác; \"đúng\" nếu người gợi ý là đúng (dòng không có trong "
+        "CSDL: thông tin đúng, là cư dân mới); \"không phải\" nếu không phải người đó; có thể ghi "
+        "thêm ghi chú sau. Không sửa các cột khác trong tệp này: sửa trong tệp gốc.",
         "Tài liệu có dữ liệu cá nhân: chỉ dùng để xử lý, không chia sẻ, không đăng tải "
         "(Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân).",
     ]
