@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ducpho_etl.contracts import SCHEMAS_DIR, schemas_dir
+from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, schemas_dir
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.privacy import owner_only_dir, restrict
@@ -39,7 +39,7 @@ def code_version() -> str:
     except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
         package = "0"
     digest = hashlib.sha256()
-    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(p for p in SCHEMAS_DIR.rglob("*") if p.is_file())
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(p for p in PACKAGE_SCHEMAS_DIR.rglob("*") if p.is_file())
     for path in files:
         if "__pycache__" in path.parts:
             continue
@@ -72,7 +72,7 @@ def schemas_in_use_digest() -> str | None:
     a contract edited there must change the key, as an edit of the package's own does through
     code_version(). None for the package's folder, so those keys stay as they were."""
     folder = schemas_dir()
-    if folder.resolve() == SCHEMAS_DIR.resolve():
+    if folder.resolve() == PACKAGE_SCHEMAS_DIR.resolve():
         return None
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):

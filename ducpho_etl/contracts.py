@@ -13,7 +13,6 @@ use (no merging with the package's sources).
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,9 +21,10 @@ from pathlib import Path
 
 import yaml
 
+from ducpho_etl import config
+
 PACKAGE_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMAS_DIR = PACKAGE_SCHEMAS_DIR  # kept for callers that import it: the package's folder
-SCHEMAS_ENV = "DUCPHO_SCHEMAS_DIR"
+SCHEMAS_ENV = config.SCHEMAS_ENV
 SOURCE_KEYS = {"key", "label", "label_en", "required", "identity_any", "unique", "min_age",
                "max_age", "aliases", "description", "skip_unrecognised_sheets"}
 
@@ -35,7 +35,7 @@ class ContractError(ValueError):
 
 def schemas_dir() -> Path:
     """The schemas folder in use: $DUCPHO_SCHEMAS_DIR when set (read now), else the package's."""
-    override = os.environ.get(SCHEMAS_ENV, "").strip()
+    override = config.schemas_override()
     if not override:
         return PACKAGE_SCHEMAS_DIR
     path = Path(override).expanduser().resolve()

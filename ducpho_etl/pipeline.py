@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import os
 import platform
 import threading
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ducpho_etl import progress
+from ducpho_etl import config, progress
 from ducpho_etl.contracts import SourceContract, load_sources
 from ducpho_etl.ingest import IngestError, read_source
 from ducpho_etl.link.index import RegistryIndex, build_index
@@ -21,10 +20,7 @@ from ducpho_etl.publish import SourceResult
 from ducpho_etl.reconcile import cleaned_records, reconcile_source
 from ducpho_etl.registry import load_prepared_registry
 
-# Sources processed at once by the nightly flow (and the linkage benchmarks). Each source is
-# CPU-bound (polars uses every core already), so more workers mostly cost memory;
-# DUCPHO_MAX_WORKERS overrides.
-MAX_WORKERS = int(os.environ.get("DUCPHO_MAX_WORKERS", "2"))
+MAX_WORKERS = config.max_workers()
 PACKAGES = ["ducpho-etl", "polars", "pandera", "prefect", "rapidfuzz", "fastexcel", "pyarrow"]
 
 

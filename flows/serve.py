@@ -7,14 +7,13 @@ PREFECT_SERVER_DATABASE_CONNECTION_URL on the server side). Both run the same fl
 parameters as `ducpho-etl run`. Schedules are in Việt Nam time.
 """
 
-import os
 from pathlib import Path
 from uuid import UUID
 
 from prefect.deployments.runner import EntrypointType
 from prefect.schedules import Cron, Interval
 
-from ducpho_etl import notify
+from ducpho_etl import config, notify
 from ducpho_etl.clock import TIMEZONE
 from flows.nightly import nightly
 
@@ -31,7 +30,7 @@ class ServeError(RuntimeError):
 def api_url() -> str | None:
     from prefect.settings import PREFECT_API_URL
 
-    return os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value() or None
+    return config.prefect_api_url() or PREFECT_API_URL.value() or None
 
 
 def _require_server() -> None:
@@ -83,7 +82,7 @@ def serve_nightly(input_dir: Path, output_dir: Path, cron: str | None = None,
     """Register the deployment with its schedule and run its flow runs in child processes of
     this one until interrupted."""
     _require_server()
-    os.environ.update(notify_env(notify_file, notify_url))  # inherited by each run's process
+    config.export(notify_env(notify_file, notify_url))  # inherited by each run's process
     nightly.serve(**_deployment(name, cron, interval, input_dir, output_dir, sources, data_year),
                   limit=1)  # never two nightly runs at once on the same OUTPUT
 
