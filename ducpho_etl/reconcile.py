@@ -10,9 +10,9 @@ from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.normalize import normalize_frame
 from ducpho_etl.normalize.places import commune_name_exprs
 from ducpho_etl.reasons import reason_text_expr
+from ducpho_etl.results import STATUSES  # noqa: F401 - its home before results.py
 from ducpho_etl.validate import validate_rows
 
-STATUSES = ["matched", "duplicate", "deceased", "review", "not_found", "rejected"]
 RAW_FIELDS_KEPT = ["ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "so_cmnd", "ma_bhxh",
                    "the_bhyt", "mst", "xa", "dia_chi", "thon"]
 CANONICAL_KEPT = ["name", "name_key", "birth_year", "birth_month", "birth_day",
