@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ducpho_etl.link.candidates import HashLookup, block_lookups
+from ducpho_etl.link.blocks import HashLookup, block_lookups
 from ducpho_etl.link.compare import TYPO_MIN_LEN
 from ducpho_etl.link.edits import deletions, neighbours, substrings
 from ducpho_etl.link.fields import person_fields, with_day_class
