@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 DEFAULT_DATA_YEAR = 2023
 """The year the extracts refer to unless told: old ward or new commune, ages checked."""
@@ -137,6 +137,9 @@ class RunConfig(BaseModel):
     force: bool = Field(default=False, description="Recompute even unchanged sources")
     cache: bool = Field(default=True, description="Read and write the per-source cache")
     db_url: str | None = Field(default=None, description="The decision store (DUCPHO_DB_URL)")
+    # the source contracts of schemas_dir, loaded once for this configuration
+    # (contracts.run_contracts); not a parameter: a run in another process loads its own
+    _contracts: dict | None = PrivateAttr(default=None)
 
     @field_validator("schemas_dir")
     @classmethod

@@ -203,6 +203,13 @@ REPORT_ORDER = ["hoi_nong_dan", "bhxh", "thue", "tre_em", "nguoi_cao_tuoi", "bao
                 "nguoi_co_cong"]
 
 
+def run_contracts(run: config.RunConfig) -> dict[str, SourceContract]:
+    """The run's source contracts (those of its schemas folder), parsed once per RunConfig."""
+    if run._contracts is None:
+        run._contracts = load_sources(run.schemas_dir or PACKAGE_SCHEMAS_DIR)
+    return run._contracts
+
+
 def load_sources(folder: Path | None = None) -> dict[str, SourceContract]:
     """All source contracts, by key, in a stable order (the report's order first)."""
     folder = folder or schemas_dir()
