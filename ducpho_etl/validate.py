@@ -18,10 +18,10 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 from pandera.config import ValidationDepth, config_context
 
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, SourceContract, load_fields
 
 USABLE_ID_STATUS = ["ok", "padded"]
-DEFAULT_DATA_YEAR = 2023
 OLDEST_AGE = 120
 """A birth date more than this many years before the data year is impossible."""
 
