@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ducpho_etl.contracts import SourceContract, canonical_fields
+from ducpho_etl.ingest.errors import IngestError
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.headers import identity_gaps, map_columns
 from ducpho_etl.ingest.ledger import KINDS, ranges, reconcile, swallowed_lines, table_kinds
@@ -28,7 +29,6 @@ from ducpho_etl.ingest.readers import (
 )
 from ducpho_etl.ingest.sheets import (
     Grid,
-    IngestError,
     Layout,
     TableRows,
     cell_text,
