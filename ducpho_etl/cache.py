@@ -25,6 +25,7 @@ from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, schemas_dir
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.privacy import owner_only_dir, restrict
+from ducpho_etl.registry import registry_files
 from ducpho_etl.results import SourceResult
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -62,10 +63,8 @@ def source_fingerprint(source_dir: Path) -> list[dict]:
 
 
 def registry_fingerprint(registry_dir: Path) -> list[dict]:
-    if not registry_dir.is_dir():
-        return []
-    return [{"file": p.name, **file_fingerprint(p)} for p in sorted(registry_dir.glob("*"))
-            if p.is_file() and p.suffix.lower() in (".csv", ".parquet")]
+    """[{file, size_bytes, sha256}] of the registry's files; RegistryError when there is none."""
+    return [{"file": p.name, **file_fingerprint(p)} for p in registry_files(registry_dir)]
 
 
 def schemas_in_use_digest(folder: Path | None = None) -> str | None:

@@ -22,10 +22,6 @@ from ducpho_etl.results import LinkModel
 PACKAGES = ["ducpho-etl", "polars", "pandera", "prefect", "rapidfuzz", "fastexcel", "pyarrow"]
 
 
-class SourceMissing(IngestError):
-    """The source folder is missing or holds no extract."""
-
-
 def select_sources(names: list[str] | tuple[str, ...] | None,
                    sources: dict[str, SourceContract] | None = None) -> dict[str, SourceContract]:
     """The named contracts of `sources` (default: those of the schemas folder in use), or all."""
@@ -92,10 +88,7 @@ def shared_registry(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
 
 def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
     """Read every extract of one source (raw frame + per-file reports). Raises on a bad source."""
-    folder = input_dir / contract.key
-    if not folder.is_dir():
-        raise SourceMissing(contract.key, "thư mục nguồn không có (source folder missing)")
-    raw, files = read_source(folder, contract, on_file=progress.file_reporter(contract.key))
+    raw, files = read_source(input_dir / contract.key, contract, on_file=progress.file_reporter(contract.key))
     progress.emit(contract.key, stage="link", rows=raw.height)
     return raw, files
 

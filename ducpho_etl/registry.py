@@ -29,7 +29,9 @@ class RegistryError(ValueError):
 
 
 def registry_files(registry_dir: Path) -> list[Path]:
-    files = sorted(p for p in registry_dir.glob("*") if p.suffix.lower() in (".csv", ".parquet"))
+    """The registry extract's files (.csv, .parquet); RegistryError when there is none."""
+    files = sorted(p for p in registry_dir.glob("*")
+                   if p.is_file() and p.suffix.lower() in (".csv", ".parquet"))
     if not files:
         raise RegistryError(f"{registry_dir}: no registry file (.csv or .parquet)")
     return files

@@ -43,6 +43,7 @@ from ducpho_etl.publish import (
     source_entry,
     summarise,
 )
+from ducpho_etl.report import build_report
 from ducpho_etl.results import SourceResult
 from flows.notify import notify_failure
 from flows.source import IO_RETRIES, _guarded, source_flow
@@ -54,10 +55,7 @@ PROGRESS_HOOKS: list[Callable[[str, SourceResult], None]] = []
 @task(name="registry-fingerprint", **IO_RETRIES)
 @_guarded
 def registry_fingerprint_task(input_dir: Path) -> list[dict]:
-    files = cache.registry_fingerprint(input_dir / "registry")
-    if not files:
-        raise FileNotFoundError(f"{input_dir / 'registry'}: no registry file (.csv or .parquet)")
-    return files
+    return cache.registry_fingerprint(input_dir / "registry")
 
 
 class NothingPublished(RuntimeError):
@@ -114,13 +112,8 @@ def publish_task(output_dir: Path, results: list[SourceResult], manifest: dict) 
 
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(run_dir: Path) -> bool:
-    """report.html (and the report package's other files) into the published run folder, when
-    ducpho_etl.report exists; it writes each file whole. A report error never fails the run:
-    the data is published already."""
-    try:
-        from ducpho_etl.report import build_report
-    except ImportError:
-        return False
+    """report.html, report.xlsx and returns/ into the published run folder (each file written
+    whole). A report error never fails the run: the data is published already."""
     try:
         build_report(run_dir)
     except Exception as exc:  # noqa: BLE001 - logged, the run stays published

@@ -17,3 +17,7 @@ class IngestError(Exception):
             (f", row {row}" if row is not None else "", f", column {column!r}" if column else "")
         )
         super().__init__(f"{file}{where}: {message}")
+
+
+class SourceMissing(IngestError):
+    """The source folder is missing."""
