@@ -20,7 +20,7 @@ import polars as pl
 
 from ducpho_etl import clock
 from ducpho_etl.privacy import owner_only_dir, restrict
-from ducpho_etl.results import STATUSES, SUMMARY_COLUMNS, SourceResult
+from ducpho_etl.results import STATUSES, SUMMARY_COLUMNS, SourceRecord, SourceResult
 
 
 class AccountingError(RuntimeError):
@@ -214,21 +214,21 @@ def source_entry(result: SourceResult, today: str) -> dict:
         for status, n in result.reconciliation["status"].value_counts().iter_rows():
             counts[status] = n
     fresh = result.state in ("fresh", "cached")
-    return {
-        "state": result.state,
-        "ok": result.error is None,
-        "stale": result.state == "stale",
-        "carried_over": result.state == "carried_over",
-        "from_cache": result.state == "cached",
-        "from_run": None if fresh else result.from_run,
-        "as_of": today if fresh else result.as_of,
-        "error": result.error,
-        "cache_key": result.cache_key,
-        "files": result.files,
+    return SourceRecord(
+        state=result.state,
+        ok=result.error is None,
+        stale=result.state == "stale",
+        carried_over=result.state == "carried_over",
+        from_cache=result.state == "cached",
+        from_run=None if fresh else result.from_run,
+        as_of=today if fresh else result.as_of,
+        error=result.error,
+        cache_key=result.cache_key,
+        files=result.files,
         **identity_mapping(result.files),
-        "raw_rows": result.raw_rows,
-        "counts": counts,
-        "seconds": result.seconds,
-        "stages": result.stages,
-        "link_model": result.link_model,
-    }
+        raw_rows=result.raw_rows,
+        counts=counts,
+        seconds=result.seconds,
+        stages=result.stages,
+        link_model=result.link_model,
+    ).to_json()

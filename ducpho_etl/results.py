@@ -5,7 +5,7 @@ Every layer may import this module; it imports nothing of ducpho_etl.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal, TypedDict
 
 import polars as pl
@@ -57,3 +57,30 @@ class SourceResult:
     @property
     def failed(self) -> bool:
         return self.error is not None
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    """manifest.json's record of one source (`sources.<key>`): where its result comes from,
+    counts, timings and the linkage model. Written only through to_json()."""
+
+    state: SourceState
+    ok: bool
+    stale: bool
+    carried_over: bool
+    from_cache: bool
+    from_run: str | None
+    as_of: str | None
+    error: str | None
+    cache_key: str | None
+    files: list[dict]
+    identity_complete: bool
+    identity_gaps: list[dict]
+    raw_rows: int
+    counts: dict[str, int]
+    seconds: float
+    stages: dict[str, float]
+    link_model: LinkModel
+
+    def to_json(self) -> dict:
+        return asdict(self)
