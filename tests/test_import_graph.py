@@ -17,7 +17,7 @@ LOWER = ("ducpho_etl.normalize", "ducpho_etl.ingest", "ducpho_etl.validate", "du
 HIGHER = ("flows", "ducpho_etl.pipeline", "ducpho_etl.publish", "ducpho_etl.report",
           "ducpho_etl.cli")
 # The bottom of the house: imports nothing of ducpho_etl or flows.
-BOTTOM = ("ducpho_etl.config", "ducpho_etl.results")
+BOTTOM = ("ducpho_etl.config", "ducpho_etl.results", "ducpho_etl.codes")
 
 
 def _module_name(path: Path) -> str:

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import polars as pl
 
+from ducpho_etl.codes import declare
 from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.normalize.invisible import INVISIBLE_CHARS
 from ducpho_etl.normalize.names import _ensure, append_codes
@@ -39,6 +40,7 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "date_unparseable": ("Không đọc được ngày sinh", "Birth date format not recognised"),
 }
+declare(REASONS, "note")
 
 MIN_YEAR = 1890
 DEFAULT_REFERENCE_YEAR = DEFAULT_DATA_YEAR

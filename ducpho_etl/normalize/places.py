@@ -16,6 +16,7 @@ import unicodedata
 
 import polars as pl
 
+from ducpho_etl.codes import declare
 from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.normalize.names import append_codes, apply_on_unique, code_if, fold_expr
 
@@ -32,6 +33,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "Commune code not in the Đức Phổ unit table",
     ),
 }
+declare(REASONS, "note")
 
 REFORM_DATE = dt.date(2025, 7, 1)
 REFORM_YEAR = 2025  # reference_year >= this -> names resolve to the new units
