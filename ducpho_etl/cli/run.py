@@ -35,10 +35,12 @@ def _check_output(output: Path) -> None:
         owner_only_dir(output)
 
 
-def _stray_folders(input: Path, sources: dict) -> None:
-    """A folder under INPUT that no contract claims: said, with the source it probably is."""
-    from ducpho_etl.pipeline import unknown_folders
+def _stray_folders(input: Path, sources: dict | None = None) -> None:
+    """A folder under INPUT that no contract claims (`sources`: the run's contracts, default
+    those of the schemas folder in use): said, with the source it probably is."""
+    from ducpho_etl.pipeline import select_sources, unknown_folders
 
+    sources = select_sources(None) if sources is None else sources
     known = list(sources)
     for name in unknown_folders(input, sources):
         guess = did_you_mean(name, known)
