@@ -11,13 +11,13 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.config import max_workers
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.evaluate import load_truth
 from ducpho_etl.ingest import read_source
 from ducpho_etl.link import link_rows
 from ducpho_etl.link.index import build_index
 from ducpho_etl.normalize import normalize_frame
-from ducpho_etl.pipeline import MAX_WORKERS
 from ducpho_etl.registry import load_prepared_registry
 from ducpho_etl.validate import validate_rows
 
@@ -153,11 +153,11 @@ def median_run(measure, repeats: int = 3) -> tuple[object, float, list[float]]:
     return runs[0][0], sorted(seconds)[len(seconds) // 2], seconds
 
 
-def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], workers: int = MAX_WORKERS
+def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], workers: int | None = None
                  ) -> tuple[pl.DataFrame, dict]:
     """Our linkage as the nightly run does it: the registry's index built once, then every source
-    linked, `workers` sources at a time (pipeline.MAX_WORKERS, the flow's thread pool), largest
-    first as the flow submits them (pipeline.largest_first, by input size; here by rows).
+    linked, `workers` sources at a time (default config.max_workers(), the flow's thread pool),
+    largest first as the flow submits them (pipeline.largest_first, by input size; here by rows).
     Returns (KEY + person_id of every link made, timings)."""
     started = time.perf_counter()
     index = build_index(registry)
@@ -172,7 +172,7 @@ def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], worke
                 .select(*TRUTH_KEY, "person_id"))
         return key, made, time.perf_counter() - t0, report["kind"]
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with ThreadPoolExecutor(max_workers=workers or max_workers()) as pool:
         done = list(pool.map(one, sorted(sources, key=lambda k: -sources[k].height)))
     total = time.perf_counter() - started
     timings = {"link_s": round(total, 2), "workers": workers, "index_s": round(index_s, 2),

@@ -5,7 +5,7 @@ Samples are generated with ducpho_etl.sample.generate_sample into /tmp/bench_sca
 (kept for later runs; scale 1 = 170,001 residents, 231,270 rows; scale 10 = 1.7M residents,
 2.3M rows).
 Linkage time (common.link_sources: the registry index built once, sources linked as the nightly
-flow runs them, pipeline.MAX_WORKERS at a time; also with one worker; the median of three runs)
+flow runs them, config.max_workers() at a time; also with one worker; the median of three runs)
 excludes reading and normalising (timed separately, cached after the first run).
 """
 
@@ -28,7 +28,7 @@ from common import (  # noqa: E402
     truth_links,
 )
 
-from ducpho_etl.pipeline import MAX_WORKERS  # noqa: E402
+from ducpho_etl.config import max_workers  # noqa: E402
 from ducpho_etl.sample import generate_sample  # noqa: E402
 
 ROOT = Path("/tmp/bench_scale")
@@ -56,7 +56,7 @@ def measure(scale: float) -> dict:
     sample, generate_s = sample_at(scale)
     registry, sources, timings = prepared(sample, ROOT / f"cache_s{scale:g}")
     due = truth_links(sample)
-    (made, linkage), median, runs = timed_links(registry, sources, MAX_WORKERS)
+    (made, linkage), median, runs = timed_links(registry, sources, max_workers())
     _, one_median, one_runs = timed_links(registry, sources, 1)
     no_id = sum(r.filter(~pl.col("id12_status").is_in(["ok", "padded"])).height
                 for r in sources.values())

@@ -46,7 +46,7 @@ from common import (  # noqa: E402
     truth_persons,
 )
 
-from ducpho_etl.pipeline import MAX_WORKERS  # noqa: E402
+from ducpho_etl.config import max_workers  # noqa: E402
 
 SPLINK_THRESHOLD = 0.9
 FIELDS = ["family_key", "middle_key", "given_key", "name", "birth_year", "birth_month",
@@ -183,7 +183,7 @@ def main(argv: list[str]) -> None:
     registry, sources, timings = prepared(sample, cache)
     truth, cleaned = truth_of(sample, truth_path)
     due = truth_links(sample, truth_path)
-    (our_links, ours), our_s, our_runs = median_run(lambda: _ours(registry, sources, MAX_WORKERS))
+    (our_links, ours), our_s, our_runs = median_run(lambda: _ours(registry, sources, max_workers()))
     _, one_s, one_runs = median_run(lambda: _ours(registry, sources, 1))
     reg, rows = splink_inputs(registry, sources)
     (splink_links, info), splink_s, splink_runs = median_run(lambda: _splink(reg, rows))

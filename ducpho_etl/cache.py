@@ -21,11 +21,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ducpho_etl.contracts import SCHEMAS_DIR, schemas_dir
+from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, schemas_dir
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.privacy import owner_only_dir, restrict
-from ducpho_etl.publish import SourceResult
+from ducpho_etl.registry import registry_files
+from ducpho_etl.results import SourceResult
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 KEEP_PER_SOURCE = 3  # entries kept per source: older ones are pruned after each store
@@ -39,7 +40,8 @@ def code_version() -> str:
     except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
         package = "0"
     digest = hashlib.sha256()
-    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(p for p in SCHEMAS_DIR.rglob("*") if p.is_file())
+    files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(p for p in PACKAGE_SCHEMAS_DIR.rglob("*")
+                                                       if p.is_file())
     for path in files:
         if "__pycache__" in path.parts:
             continue
@@ -61,18 +63,17 @@ def source_fingerprint(source_dir: Path) -> list[dict]:
 
 
 def registry_fingerprint(registry_dir: Path) -> list[dict]:
-    if not registry_dir.is_dir():
-        return []
-    return [{"file": p.name, **file_fingerprint(p)} for p in sorted(registry_dir.glob("*"))
-            if p.is_file() and p.suffix.lower() in (".csv", ".parquet")]
+    """[{file, size_bytes, sha256}] of the registry's files; RegistryError when there is none."""
+    return [{"file": p.name, **file_fingerprint(p)} for p in registry_files(registry_dir)]
 
 
-def schemas_in_use_digest() -> str | None:
-    """Hash of the schemas folder in use when it is not the package's ($DUCPHO_SCHEMAS_DIR):
-    a contract edited there must change the key, as an edit of the package's own does through
-    code_version(). None for the package's folder, so those keys stay as they were."""
-    folder = schemas_dir()
-    if folder.resolve() == SCHEMAS_DIR.resolve():
+def schemas_in_use_digest(folder: Path | None = None) -> str | None:
+    """Hash of the schemas folder the run's contracts come from (`folder`; default the one in
+    use, $DUCPHO_SCHEMAS_DIR) when it is not the package's: a contract edited there must change
+    the key, as an edit of the package's own does through code_version(). None for the
+    package's folder, so those keys stay as they were."""
+    folder = folder or schemas_dir()
+    if folder.resolve() == PACKAGE_SCHEMAS_DIR.resolve():
         return None
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -82,15 +83,16 @@ def schemas_in_use_digest() -> str | None:
 
 
 def cache_key(source: str, files: list[dict], registry: list[dict], data_year: int,
-              code: str | None = None, decisions: str | None = None) -> str:
+              code: str | None = None, schemas: Path | None = None,
+              decisions: str | None = None) -> str:
     payload = {
         "source": source, "data_year": data_year, "code": code or code_version(),
         "files": sorted((f["file"], f["sha256"]) for f in files if "sha256" in f),
         "registry": sorted((f["file"], f["sha256"]) for f in registry),
     }
-    schemas = schemas_in_use_digest()
-    if schemas is not None:
-        payload["schemas"] = schemas
+    digest = schemas_in_use_digest(schemas)
+    if digest is not None:
+        payload["schemas"] = digest
     if decisions is not None:  # the officers' decisions in force (only then: other keys unchanged)
         payload["decisions"] = decisions
     errors = sorted(f["error"] for f in files if "error" in f)

@@ -13,7 +13,6 @@ use (no merging with the package's sources).
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -22,9 +21,10 @@ from pathlib import Path
 
 import yaml
 
+from ducpho_etl import config
+
 PACKAGE_SCHEMAS_DIR = Path(__file__).resolve().parent.parent / "schemas"
-SCHEMAS_DIR = PACKAGE_SCHEMAS_DIR  # kept for callers that import it: the package's folder
-SCHEMAS_ENV = "DUCPHO_SCHEMAS_DIR"
+SCHEMAS_ENV = config.SCHEMAS_ENV
 SOURCE_KEYS = {"key", "label", "label_en", "required", "identity_any", "unique", "min_age",
                "max_age", "aliases", "description", "skip_unrecognised_sheets"}
 
@@ -35,7 +35,7 @@ class ContractError(ValueError):
 
 def schemas_dir() -> Path:
     """The schemas folder in use: $DUCPHO_SCHEMAS_DIR when set (read now), else the package's."""
-    override = os.environ.get(SCHEMAS_ENV, "").strip()
+    override = config.schemas_override()
     if not override:
         return PACKAGE_SCHEMAS_DIR
     path = Path(override).expanduser().resolve()
@@ -201,6 +201,13 @@ def _parse_source(path: Path, fields_path: Path | None = None) -> SourceContract
 
 REPORT_ORDER = ["hoi_nong_dan", "bhxh", "thue", "tre_em", "nguoi_cao_tuoi", "bao_tro_xa_hoi",
                 "nguoi_co_cong"]
+
+
+def run_contracts(run: config.RunConfig) -> dict[str, SourceContract]:
+    """The run's source contracts (those of its schemas folder), parsed once per RunConfig."""
+    if run._contracts is None:
+        run._contracts = load_sources(run.schemas_dir or PACKAGE_SCHEMAS_DIR)
+    return run._contracts
 
 
 def load_sources(folder: Path | None = None) -> dict[str, SourceContract]:

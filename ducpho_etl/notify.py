@@ -6,19 +6,19 @@ receiver). A notice carries run names, state and masked error text, never person
 """
 
 import json
-import os
 import urllib.request
 from pathlib import Path
 
-FILE_ENV = "DUCPHO_NOTIFY_FILE"
-URL_ENV = "DUCPHO_NOTIFY_URL"
+from ducpho_etl import config
+
+FILE_ENV = config.NOTIFY_FILE_ENV
+URL_ENV = config.NOTIFY_URL_ENV
 TIMEOUT_S = 10
 
 
 def destinations() -> tuple[Path | None, str | None]:
     """(file, url) from the environment; either may be unset."""
-    file = os.environ.get(FILE_ENV) or None
-    return (Path(file) if file else None), (os.environ.get(URL_ENV) or None)
+    return config.notify_destinations()
 
 
 def send(record: dict, file: Path | None, url: str | None) -> list[str]:

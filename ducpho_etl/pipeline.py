@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import errno
-import os
 import platform
 import threading
-import time
 from importlib.metadata import version
 from pathlib import Path
 
@@ -17,23 +15,17 @@ from ducpho_etl.contracts import SourceContract, load_sources
 from ducpho_etl.ingest import IngestError, read_source
 from ducpho_etl.link.index import RegistryIndex, build_index
 from ducpho_etl.privacy import scrub
-from ducpho_etl.publish import SourceResult
 from ducpho_etl.reconcile import cleaned_records, reconcile_source
 from ducpho_etl.registry import load_prepared_registry
+from ducpho_etl.results import LinkModel
 
-# Sources processed at once by the nightly flow (and the linkage benchmarks). Each source is
-# CPU-bound (polars uses every core already), so more workers mostly cost memory;
-# DUCPHO_MAX_WORKERS overrides.
-MAX_WORKERS = int(os.environ.get("DUCPHO_MAX_WORKERS", "2"))
 PACKAGES = ["ducpho-etl", "polars", "pandera", "prefect", "rapidfuzz", "fastexcel", "pyarrow"]
 
 
-class SourceMissing(IngestError):
-    """The source folder is missing or holds no extract."""
-
-
-def select_sources(names: list[str] | None) -> dict[str, SourceContract]:
-    sources = load_sources()
+def select_sources(names: list[str] | tuple[str, ...] | None,
+                   sources: dict[str, SourceContract] | None = None) -> dict[str, SourceContract]:
+    """The named contracts of `sources` (default: those of the schemas folder in use), or all."""
+    sources = load_sources() if sources is None else sources
     if not names:
         return sources
     unknown = [n for n in names if n not in sources]
@@ -52,9 +44,10 @@ def largest_first(input_dir: Path, keys: list[str]) -> list[str]:
     return sorted(keys, key=size, reverse=True)
 
 
-def unknown_folders(input_dir: Path) -> list[str]:
+def unknown_folders(input_dir: Path, sources: dict[str, SourceContract] | None = None
+                    ) -> list[str]:
     """Folders under INPUT that no contract claims (their files cannot be told apart)."""
-    known = set(load_sources()) | {"registry"}
+    known = set(load_sources() if sources is None else sources) | {"registry"}
     return sorted(p.name for p in input_dir.iterdir()
                   if p.is_dir() and not p.name.startswith(".") and p.name not in known)
 
@@ -95,51 +88,19 @@ def shared_registry(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
 
 def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
     """Read every extract of one source (raw frame + per-file reports). Raises on a bad source."""
-    folder = input_dir / contract.key
-    if not folder.is_dir():
-        raise SourceMissing(contract.key, "thư mục nguồn không có (source folder missing)")
-    raw, files = read_source(folder, contract, on_file=progress.file_reporter(contract.key))
+    raw, files = read_source(input_dir / contract.key, contract, on_file=progress.file_reporter(contract.key))
     progress.emit(contract.key, stage="link", rows=raw.height)
     return raw, files
 
 
-def reconcile_stage(raw: pl.DataFrame, contract: SourceContract,
-                    registry: pl.DataFrame | RegistryIndex, registry_raw: pl.DataFrame,
-                    data_year: int = 2023, link_report: dict | None = None,
-                    decisions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+def reconcile_stage(raw: pl.DataFrame, contract: SourceContract, index: RegistryIndex,
+                    registry_raw: pl.DataFrame, data_year: int,
+                    decisions: pl.DataFrame | None = None
+                    ) -> tuple[pl.DataFrame, pl.DataFrame, LinkModel]:
     """Normalise, validate, link and apply the decisions in force: (reconciliation rows,
-    cleaned records)."""
-    recon = reconcile_source(raw, contract, registry, data_year, link_report, decisions)
-    return recon, cleaned_records(recon, registry_raw)
-
-
-def process_source(input_dir: Path, contract: SourceContract,
-                   registry: pl.DataFrame | RegistryIndex, registry_raw: pl.DataFrame,
-                   data_year: int = 2023) -> SourceResult:
-    """Read, normalise, validate and link one source; a bad source fails alone.
-
-    A transient I/O error is raised (the caller may retry); any other error is recorded in the
-    result's `error`, with identifiers masked.
-    """
-    started = time.perf_counter()
-    result = SourceResult(key=contract.key, label=contract.label, raw_rows=0,
-                          reconciliation=None, cleaned=None)
-    try:
-        t0 = time.perf_counter()
-        raw, files = read_stage(input_dir, contract)
-        result.files, result.raw_rows = files, raw.height
-        result.stages["read"] = round(time.perf_counter() - t0, 3)
-        t0 = time.perf_counter()
-        result.reconciliation, result.cleaned = reconcile_stage(
-            raw, contract, registry, registry_raw, data_year, result.link_model)
-        result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
-    except Exception as exc:
-        if is_transient(exc):
-            raise
-        result.error = describe_error(exc)
-        result.state = "failed"
-    result.seconds = round(time.perf_counter() - started, 3)
-    return result
+    cleaned records, linkage model)."""
+    recon, link_model = reconcile_source(raw, contract, index, data_year, decisions)
+    return recon, cleaned_records(recon, registry_raw), link_model
 
 
 def versions() -> dict[str, str]:

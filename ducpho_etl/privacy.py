@@ -12,6 +12,8 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl import config
+
 _DIGIT_RUN = re.compile(r"\d{9,12}")
 
 
@@ -82,7 +84,7 @@ def owner_only_dir(path: Path) -> Path:
 
 
 # --- pseudonyms for research copies ------------------------------------------------------------
-PSEUDONYM_KEY_ENV = "DUCPHO_PSEUDONYM_KEY"
+PSEUDONYM_KEY_ENV = config.PSEUDONYM_KEY_ENV
 _LETTERS = "abcdefghjkmnpqrstuvwxyz"  # no digits: a pseudonym never looks like an ID number
 
 
@@ -92,7 +94,7 @@ class PseudonymKeyMissing(RuntimeError):
 
 def pseudonym_key(environ: dict[str, str] | None = None) -> bytes:
     """The HMAC key from DUCPHO_PSEUDONYM_KEY: kept apart from the data, never written with it."""
-    value = (environ if environ is not None else os.environ).get(PSEUDONYM_KEY_ENV, "")
+    value = config.pseudonym_key_text(environ)
     if len(value) < 16:
         raise PseudonymKeyMissing(
             f"Chưa đặt khóa bí danh: biến môi trường {PSEUDONYM_KEY_ENV} (ít nhất 16 ký tự), giữ "

@@ -13,7 +13,6 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,42 +21,11 @@ import polars as pl
 from ducpho_etl import clock
 from ducpho_etl.decisions.apply import officer_counts
 from ducpho_etl.privacy import owner_only_dir, restrict
-from ducpho_etl.reconcile import STATUSES
-
-SUMMARY_COLUMNS = ["source", "label", "raw_rows", "cleaned", "duplicate", "deceased", "review",
-                   "not_found", "rejected"]
+from ducpho_etl.results import STATUSES, SUMMARY_COLUMNS, SourceRecord, SourceResult
 
 
 class AccountingError(RuntimeError):
     """Rows read and rows published disagree: the run must not be published."""
-
-
-@dataclass
-class SourceResult:
-    key: str
-    label: str
-    raw_rows: int
-    reconciliation: pl.DataFrame | None
-    cleaned: pl.DataFrame | None
-    files: list[dict] = field(default_factory=list)
-    error: str | None = None
-    seconds: float = 0.0
-    # How this run got the result: "fresh" (computed now), "cached" (same inputs and code as an
-    # earlier computation), "stale" (this run failed: the previous good result is kept),
-    # "carried_over" (not selected in this run: copied from the previous latest run) or
-    # "failed" (failed, and no earlier result exists: all counts 0).
-    state: str = "fresh"
-    cache_key: str | None = None
-    from_run: str | None = None  # run whose folder the result was copied from (stale, carried_over)
-    as_of: str | None = None  # Việt Nam date (ISO) of the computation the result comes from
-    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
-    # the linkage model used: weights estimated or fallback, sample sizes, weights, m, u and the
-    # decision thresholds (link.weights.WeightModel.summary; no personal data)
-    link_model: dict = field(default_factory=dict)
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -247,22 +215,22 @@ def source_entry(result: SourceResult, today: str) -> dict:
         for status, n in result.reconciliation["status"].value_counts().iter_rows():
             counts[status] = n
     fresh = result.state in ("fresh", "cached")
-    return {
-        "state": result.state,
-        "ok": result.error is None,
-        "stale": result.state == "stale",
-        "carried_over": result.state == "carried_over",
-        "from_cache": result.state == "cached",
-        "from_run": None if fresh else result.from_run,
-        "as_of": today if fresh else result.as_of,
-        "error": result.error,
-        "cache_key": result.cache_key,
-        "files": result.files,
+    return SourceRecord(
+        state=result.state,
+        ok=result.error is None,
+        stale=result.state == "stale",
+        carried_over=result.state == "carried_over",
+        from_cache=result.state == "cached",
+        from_run=None if fresh else result.from_run,
+        as_of=today if fresh else result.as_of,
+        error=result.error,
+        cache_key=result.cache_key,
+        files=result.files,
         **identity_mapping(result.files),
-        "raw_rows": result.raw_rows,
-        "counts": counts,
-        "seconds": result.seconds,
-        "stages": result.stages,
-        "link_model": result.link_model,
-        "officer": officer_counts(result.reconciliation),  # rows settled by decisions, apart
-    }
+        raw_rows=result.raw_rows,
+        counts=counts,
+        seconds=result.seconds,
+        stages=result.stages,
+        link_model=result.link_model,
+        officer=officer_counts(result.reconciliation),  # rows settled by decisions, apart
+    ).to_json()

@@ -1,10 +1,17 @@
-"""One catalogue of every machine code a row can carry, with its Vietnamese and English text."""
+"""Every machine code a row can carry, read as text: the status codes declared here, and the whole
+catalogue (ducpho_etl.codes) with the codes of the normalisers and the validator, whose modules
+this one imports so that the catalogue is complete wherever it is read."""
 
 from __future__ import annotations
 
 from functools import cache
 
 import polars as pl
+
+import ducpho_etl.decisions.reasons
+import ducpho_etl.normalize
+import ducpho_etl.validate  # noqa: F401 - imported for their code declarations
+from ducpho_etl.codes import declare, declared
 
 STATUS_REASONS = {
     "duplicate_person": ("Trùng người với một dòng trước trong cùng nguồn",
@@ -33,13 +40,13 @@ STATUS_REASONS = {
 }
 
 
+declare(STATUS_REASONS, "status")
+
+
 @cache
 def catalogue() -> dict[str, tuple[str, str]]:
-    from ducpho_etl.decisions.reasons import REASONS as DECISION_REASONS
-    from ducpho_etl.normalize import REASONS as NORMALIZE_REASONS
-    from ducpho_etl.validate import REASONS as VALIDATE_REASONS
-
-    return {**NORMALIZE_REASONS, **VALIDATE_REASONS, **STATUS_REASONS, **DECISION_REASONS}
+    """code -> (Vietnamese, English), every code declared."""
+    return {code: (entry.vi, entry.en) for code, entry in declared().items()}
 
 
 # One cause, one text: a code whose cause a more specific code of the same row already names

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.contracts import SourceContract
 from ducpho_etl.decisions.apply import apply_decisions
 from ducpho_etl.link import link_rows
@@ -11,9 +12,9 @@ from ducpho_etl.link.index import RegistryIndex, as_index
 from ducpho_etl.normalize import normalize_frame
 from ducpho_etl.normalize.places import commune_name_exprs
 from ducpho_etl.reasons import reason_text_expr
+from ducpho_etl.results import STATUSES, LinkModel  # noqa: F401 - STATUSES: its old home
 from ducpho_etl.validate import validate_rows
 
-STATUSES = ["matched", "duplicate", "deceased", "review", "not_found", "rejected"]
 RAW_FIELDS_KEPT = ["ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "so_cmnd", "ma_bhxh",
                    "the_bhyt", "mst", "xa", "dia_chi", "thon"]
 CANONICAL_KEPT = ["name", "name_key", "birth_year", "birth_month", "birth_day",
@@ -25,29 +26,35 @@ UNLINKED_DUP_KEY = ["name_key", "gender", "birth_year"]
 
 
 def reconcile_source(raw: pl.DataFrame, contract: SourceContract,
-                     registry: pl.DataFrame | RegistryIndex, data_year: int = 2023,
-                     link_report: dict | None = None,
-                     decisions: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Every raw row -> exactly one reconciliation row with status, person and reasons.
+                     registry: pl.DataFrame | RegistryIndex, data_year: int = DEFAULT_DATA_YEAR,
+                     decisions: pl.DataFrame | None = None) -> tuple[pl.DataFrame, LinkModel]:
+    """Every raw row -> exactly one reconciliation row with status, person and reasons; and the
+    linkage model used: whether the match weights were estimated or the fallback, the sample
+    sizes, weights, m, u and the decision rule (no personal data).
 
     `registry`: the prepared registry, or its linkage index (built once for all sources).
     `decisions`: the officers' and agencies' decisions in force for this source
-    (ducpho_etl.decisions.apply.decisions_frame), applied after linkage.
+    (ducpho_etl.decisions.apply.decisions_frame), applied after linkage."""
+    checked = checked_rows(raw, contract, data_year)
+    linkable = checked.filter(pl.col("reject_codes").list.len() == 0)
+    index = as_index(registry)
+    link_model: LinkModel = {}
+    links = link_rows(linkable, index, link_model)
+    decided = checked.join(links, on="row_id", how="left")
+    decided = apply_decisions(decided, decisions, index.frame)
+    decided = _assign_statuses(decided, index.frame, contract, data_year)
+    return _shape_output(decided), link_model
 
-    `link_report`, when given, receives the linkage model's summary: whether the match weights
-    were estimated or the fallback, the sample sizes, weights, m and u (no personal data)."""
+
+def checked_rows(raw: pl.DataFrame, contract: SourceContract,
+                 data_year: int = DEFAULT_DATA_YEAR) -> pl.DataFrame:
+    """Every raw row normalised and validated (row_id, canonical fields, reject/flag/norm codes):
+    what `ducpho-etl check` shows of a file, and what linking starts from."""
     frame = raw.with_row_index("row_id").with_columns(
         pl.lit(data_year, pl.Int32).alias("reference_year")
     )
     canon = normalize_frame(frame)
-    checked = canon.join(validate_rows(canon, contract), on="row_id", how="left")
-    linkable = checked.filter(pl.col("reject_codes").list.len() == 0)
-    index = as_index(registry)
-    links = link_rows(linkable, index, link_report)
-    decided = checked.join(links, on="row_id", how="left")
-    decided = apply_decisions(decided, decisions, index.frame)
-    decided = _assign_statuses(decided, index.frame, contract, data_year)
-    return _shape_output(decided)
+    return canon.join(validate_rows(canon, contract), on="row_id", how="left")
 
 
 def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: SourceContract,

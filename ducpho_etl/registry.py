@@ -13,6 +13,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_registry_contract
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.normalize import normalize_frame, normalize_places
@@ -28,7 +29,9 @@ class RegistryError(ValueError):
 
 
 def registry_files(registry_dir: Path) -> list[Path]:
-    files = sorted(p for p in registry_dir.glob("*") if p.suffix.lower() in (".csv", ".parquet"))
+    """The registry extract's files (.csv, .parquet); RegistryError when there is none."""
+    files = sorted(p for p in registry_dir.glob("*")
+                   if p.is_file() and p.suffix.lower() in (".csv", ".parquet"))
     if not files:
         raise RegistryError(f"{registry_dir}: no registry file (.csv or .parquet)")
     return files
@@ -136,7 +139,7 @@ def prepare_registry(raw: pl.DataFrame) -> pl.DataFrame:
     """Normalise registry rows with the same rules as source rows, so comparisons are like for like."""
     frame = raw.select(pl.col(REGISTRY_COLUMNS).cast(pl.Utf8)).rename({"ma_xa": "xa"}).with_columns(
         pl.lit(None, pl.Utf8).alias(c) for c in ("ma_bhxh", "the_bhyt", "mst")
-    ).with_columns(pl.lit(2026, pl.Int32).alias("reference_year"))
+    ).with_columns(pl.lit(REGISTRY_REFERENCE_YEAR, pl.Int32).alias("reference_year"))
     canon = normalize_frame(frame)
     return canon.select(
         pl.col("so_dinh_danh").alias("person_id"),

@@ -18,10 +18,11 @@ import polars as pl
 from pandera.api.polars.types import PolarsData
 from pandera.config import ValidationDepth, config_context
 
+from ducpho_etl.codes import declare
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, SourceContract, load_fields
 
 USABLE_ID_STATUS = ["ok", "padded"]
-DEFAULT_DATA_YEAR = 2023
 OLDEST_AGE = 120
 """A birth date more than this many years before the data year is impossible."""
 
@@ -221,6 +222,8 @@ for _field, _spec in load_fields(PACKAGE_SCHEMAS_DIR).items():
         REASONS.setdefault(f"duplicate_{_field}", (
             f"{_spec.get('label', _field)} lặp lại trong danh sách",
             f"{_field} repeated in the list"))
+# a row check's code has its severity; the others (duplicates of a unique field) are flags
+declare(REASONS, lambda code: ROW_CHECKS[code][0] if code in ROW_CHECKS else "flag")
 
 
 def reason(code: str, language: int = 0) -> str:

@@ -26,8 +26,9 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ducpho_etl import cache, clock
+from ducpho_etl.config import RunConfig, max_workers
+from ducpho_etl.contracts import run_contracts
 from ducpho_etl.pipeline import (
-    MAX_WORKERS,
     describe_error,
     largest_first,
     select_sources,
@@ -35,7 +36,6 @@ from ducpho_etl.pipeline import (
     versions,
 )
 from ducpho_etl.publish import (
-    SourceResult,
     latest_run,
     previous_result,
     publish_run,
@@ -43,6 +43,8 @@ from ducpho_etl.publish import (
     source_entry,
     summarise,
 )
+from ducpho_etl.report import build_report
+from ducpho_etl.results import SourceResult
 from flows.notify import notify_failure
 from flows.source import IO_RETRIES, _guarded, source_flow
 
@@ -53,10 +55,7 @@ PROGRESS_HOOKS: list[Callable[[str, SourceResult], None]] = []
 @task(name="registry-fingerprint", **IO_RETRIES)
 @_guarded
 def registry_fingerprint_task(input_dir: Path) -> list[dict]:
-    files = cache.registry_fingerprint(input_dir / "registry")
-    if not files:
-        raise FileNotFoundError(f"{input_dir / 'registry'}: no registry file (.csv or .parquet)")
-    return files
+    return cache.registry_fingerprint(input_dir / "registry")
 
 
 class NothingPublished(RuntimeError):
@@ -73,13 +72,11 @@ class PartiallyFailed(RuntimeError):
 
 
 @task(name="run-source", task_run_name="{key}", cache_policy=NO_CACHE)
-def run_source_task(key: str, input_dir: Path, data_year: int, registry_files: list[dict],
-                    cache_dir: Path, force: bool) -> SourceResult:
+def run_source_task(key: str, config: RunConfig, registry_files: list[dict]) -> SourceResult:
     """Runs the source's subflow (named after the key); a failure becomes a failed result."""
-    label = select_sources([key])[key].label
+    label = run_contracts(config)[key].label
     started = time.perf_counter()
-    state = source_flow(key, input_dir, data_year, registry_files, cache_dir, force,
-                        return_state=True)
+    state = source_flow(key, config, registry_files, return_state=True)
     if state.is_completed():
         result = state.result()
     else:
@@ -115,13 +112,8 @@ def publish_task(output_dir: Path, results: list[SourceResult], manifest: dict) 
 
 @task(name="report", cache_policy=NO_CACHE)
 def report_task(run_dir: Path) -> bool:
-    """report.html (and the report package's other files) into the published run folder, when
-    ducpho_etl.report exists; it writes each file whole. A report error never fails the run:
-    the data is published already."""
-    try:
-        from ducpho_etl.report import build_report
-    except ImportError:
-        return False
+    """report.html, report.xlsx and returns/ into the published run folder (each file written
+    whole). A report error never fails the run: the data is published already."""
     try:
         build_report(run_dir)
     except Exception as exc:  # noqa: BLE001 - logged, the run stays published
@@ -131,10 +123,9 @@ def report_task(run_dir: Path) -> bool:
 
 
 @flow(name="ducpho-nightly", log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=MAX_WORKERS),
+      task_runner=ThreadPoolTaskRunner(max_workers=max_workers()),
       on_failure=[notify_failure], on_crashed=[notify_failure])
-def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
-            data_year: int = 2023, force: bool = False) -> dict | State:
+def nightly(config: RunConfig) -> dict | State:
     """All (or the named) sources. Returns run_dir, failed {key: error}, summary rows and the
     manifest's per-source records (state, stale, from_run, as_of, error ...). When a source
     failed the run ends in a Failed state named "Partially failed" whose PartiallyFailed error
@@ -142,16 +133,15 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
     logger = get_run_logger()
     started = clock.utc_now()
     t0 = time.perf_counter()
-    input_path, output_path = Path(input_dir), Path(output_dir)
-    cache_dir = output_path / ".cache"
-    contracts = select_sources(sources)
-    everything = select_sources(None)
-    strays = unknown_folders(input_path)
+    input_path, output_path = config.input_dir, config.output_dir
+    cache_dir = config.cache_dir
+    everything = run_contracts(config)
+    contracts = select_sources(config.sources, everything)
+    strays = unknown_folders(input_path, everything)
     if strays:
         logger.warning("folders with no source contract ignored: %s", strays)
     registry_files = registry_fingerprint_task(input_path)
-    futures = {key: run_source_task.submit(key, input_path, data_year, registry_files,
-                                           cache_dir, force)
+    futures = {key: run_source_task.submit(key, config, registry_files)
                for key in largest_first(input_path, list(contracts))}
     computed = {key: future.result() for key, future in futures.items()}
     if computed and all(result.error for result in computed.values()):
@@ -182,7 +172,7 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
     today = clock.vn_date(started)  # an officer's date: 01:00 in Việt Nam is that day
     manifest = {
         "started_utc": started.isoformat(), "started_vn": clock.vn_time(started).isoformat(),
-        "run_id_timezone": "UTC", "data_year": data_year, "force": force,
+        "run_id_timezone": "UTC", "data_year": config.data_year, "force": config.force,
         "selected_sources": list(contracts),
         "input": str(input_path.resolve()), "registry_files": registry_files,
         "cache": {"kind": "content-keyed parquet", "dir": str(cache_dir.resolve()),
@@ -190,7 +180,7 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
         "sources": {r.key: source_entry(r, today) for r in results},
         "not_published": sorted(set(everything) - {r.key for r in results}),
         "unknown_folders": strays, "versions": versions(),
-        "max_workers": MAX_WORKERS,
+        "max_workers": config.workers,
     }
     manifest["seconds_sources"] = round(time.perf_counter() - t0, 3)
     run_dir = publish_task(output_path, results, manifest)
@@ -218,12 +208,13 @@ def nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
     return outcome
 
 
-def run_nightly(input_dir: str, output_dir: str, sources: list[str] | None = None,
-                data_year: int = 2023, force: bool = False) -> dict:
+def run_nightly(config: RunConfig) -> dict:
     """The nightly flow's outcome whether or not some source failed (the CLI prints it either
-    way); raises what the flow raised when nothing was published."""
+    way), `config.workers` sources at a time; raises what the flow raised when nothing was
+    published."""
+    flow = nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=config.workers))
     try:
-        return nightly(input_dir, output_dir, sources, data_year, force)
+        return flow(config)
     except PartiallyFailed as partial:
         return partial.outcome
 

@@ -14,7 +14,9 @@ from ducpho_etl.privacy import scrub
 
 def failure_record(flow_name: str, flow_run: Any, state: Any) -> dict:
     """What an operator needs: which run, how it ended, which sources failed (masked text)."""
-    parameters = flow_run.parameters or {}
+    config = (flow_run.parameters or {}).get("config") or {}
+    output_dir = config.get("output_dir") if isinstance(config, dict) \
+        else str(getattr(config, "output_dir", "")) or None
     return {
         "event": "ducpho-etl run failed",
         "flow": flow_name,
@@ -23,7 +25,7 @@ def failure_record(flow_name: str, flow_run: Any, state: Any) -> dict:
         "deployment_id": str(flow_run.deployment_id) if flow_run.deployment_id else None,
         "state": state.name,
         "message": scrub(state.message or ""),
-        "output_dir": parameters.get("output_dir"),
+        "output_dir": output_dir,
         "time_vn": clock.vn_time(clock.utc_now()).isoformat(),
     }
 

@@ -7,7 +7,6 @@ PREFECT_SERVER_DATABASE_CONNECTION_URL on the server side). Both run the same fl
 parameters as `ducpho-etl run`. Schedules are in Việt Nam time.
 """
 
-import os
 from pathlib import Path
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from prefect.schedules import Cron, Interval
 
 from ducpho_etl import notify
 from ducpho_etl.clock import TIMEZONE
+from ducpho_etl.config import RunConfig, export, prefect_api_url
 from flows.nightly import nightly
 
 DEFAULT_CRON = "0 1 * * *"  # 01:00 every night, Vietnam time
@@ -31,7 +31,7 @@ class ServeError(RuntimeError):
 def api_url() -> str | None:
     from prefect.settings import PREFECT_API_URL
 
-    return os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value() or None
+    return prefect_api_url() or PREFECT_API_URL.value() or None
 
 
 def _require_server() -> None:
@@ -48,13 +48,12 @@ def schedules(cron: str | None, interval: float | None) -> list:
     return [Cron(cron or DEFAULT_CRON, timezone=TIMEZONE)]
 
 
-def parameters(input_dir: Path, output_dir: Path, sources: list[str] | None,
-               data_year: int) -> dict:
+def parameters(config: RunConfig) -> dict:
     """The flow's parameters, as `ducpho-etl run` passes them (absolute paths: the process that
     runs the flow may start elsewhere)."""
-    return {"input_dir": str(Path(input_dir).resolve()),
-            "output_dir": str(Path(output_dir).resolve()),
-            "sources": sources, "data_year": data_year}
+    config = config.model_copy(update={"input_dir": config.input_dir.resolve(),
+                                       "output_dir": config.output_dir.resolve()})
+    return {"config": config.model_dump(mode="json")}
 
 
 def notify_env(notify_file: Path | None, notify_url: str | None) -> dict[str, str]:
@@ -67,24 +66,22 @@ def notify_env(notify_file: Path | None, notify_url: str | None) -> dict[str, st
     return env
 
 
-def _deployment(name: str, cron: str | None, interval: float | None, input_dir: Path,
-                output_dir: Path, sources: list[str] | None, data_year: int) -> dict:
+def _deployment(name: str, cron: str | None, interval: float | None, config: RunConfig) -> dict:
     """What serving and deploying share: name, schedule, the run's parameters, module entrypoint."""
     return {"name": name, "schedules": schedules(cron, interval),
-            "parameters": parameters(input_dir, output_dir, sources, data_year),
+            "parameters": parameters(config),
             "description": DESCRIPTION, "tags": ["ducpho-etl"],
             "entrypoint_type": EntrypointType.MODULE_PATH}
 
 
-def serve_nightly(input_dir: Path, output_dir: Path, cron: str | None = None,
-                  interval: float | None = None, sources: list[str] | None = None,
-                  data_year: int = 2023, name: str = DEPLOYMENT_NAME,
+def serve_nightly(config: RunConfig, cron: str | None = None, interval: float | None = None,
+                  name: str = DEPLOYMENT_NAME,
                   notify_file: Path | None = None, notify_url: str | None = None) -> None:
     """Register the deployment with its schedule and run its flow runs in child processes of
     this one until interrupted."""
     _require_server()
-    os.environ.update(notify_env(notify_file, notify_url))  # inherited by each run's process
-    nightly.serve(**_deployment(name, cron, interval, input_dir, output_dir, sources, data_year),
+    export(notify_env(notify_file, notify_url))  # inherited by each run's process
+    nightly.serve(**_deployment(name, cron, interval, config),
                   limit=1)  # never two nightly runs at once on the same OUTPUT
 
 
@@ -111,11 +108,10 @@ def ensure_process_pool(pool: str) -> None:
         raise ServeError(f"work pool {pool!r} is of type {found.type!r}, not 'process'")
 
 
-def deploy_nightly(input_dir: Path, output_dir: Path, pool: str = DEFAULT_POOL,
-                   cron: str | None = None, interval: float | None = None,
-                   sources: list[str] | None = None, data_year: int = 2023,
-                   name: str = DEPLOYMENT_NAME, notify_file: Path | None = None,
-                   notify_url: str | None = None, paused: bool = False) -> UUID:
+def deploy_nightly(config: RunConfig, pool: str = DEFAULT_POOL, cron: str | None = None,
+                   interval: float | None = None, name: str = DEPLOYMENT_NAME,
+                   notify_file: Path | None = None, notify_url: str | None = None,
+                   paused: bool = False) -> UUID:
     """Register the deployment with the server and a process work pool: the server keeps the
     schedule, `prefect worker start --pool POOL` runs it (the installed `flows.nightly` module,
     no image, no copy of the code). Re-running updates it in place."""
@@ -124,7 +120,7 @@ def deploy_nightly(input_dir: Path, output_dir: Path, pool: str = DEFAULT_POOL,
     _require_server()
     ensure_process_pool(pool)
     deployment = nightly.to_deployment(
-        **_deployment(name, cron, interval, input_dir, output_dir, sources, data_year),
+        **_deployment(name, cron, interval, config),
         concurrency_limit=1,  # never two nightly runs at once on the same OUTPUT
         paused=paused, job_variables={"env": notify_env(notify_file, notify_url)})
     (deployment_id,) = deploy(deployment, work_pool_name=pool, build=False, push=False,

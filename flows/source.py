@@ -18,6 +18,8 @@ from prefect.logging.loggers import flow_run_logger
 from prefect.tasks import exponential_backoff
 
 from ducpho_etl import cache
+from ducpho_etl.config import RunConfig
+from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, run_contracts
 from ducpho_etl.decisions.apply import decisions_digest, decisions_in_force
 from ducpho_etl.link.index import RegistryIndex
 from ducpho_etl.pipeline import (
@@ -25,10 +27,10 @@ from ducpho_etl.pipeline import (
     is_transient,
     read_stage,
     reconcile_stage,
-    select_sources,
     shared_registry,
 )
-from ducpho_etl.publish import SourceResult, check_accounting
+from ducpho_etl.publish import check_accounting
+from ducpho_etl.results import LinkModel, SourceResult
 
 RETRIES = 3
 RETRY_DELAYS = exponential_backoff(backoff_factor=2)  # 2, 4, 8 s
@@ -91,30 +93,28 @@ def registry_task(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
 
 @task(name="read", task_run_name="read-{key}", **IO_RETRIES)
 @_guarded
-def read_task(input_dir: Path, key: str) -> tuple[pl.DataFrame, list[dict]]:
-    return read_stage(input_dir, select_sources([key])[key])
+def read_task(config: RunConfig, key: str) -> tuple[pl.DataFrame, list[dict]]:
+    return read_stage(config.input_dir, run_contracts(config)[key])
 
 
 @task(name="decisions", task_run_name="decisions-{key}", **IO_RETRIES)
 @_guarded
-def decisions_task(output_dir: Path, key: str) -> pl.DataFrame:
+def decisions_task(config: RunConfig, key: str) -> pl.DataFrame:
     """The officers' and agencies' decisions in force for this source (the store of the output
     folder, or DUCPHO_DB_URL). A store that cannot be read fails the source: publishing without
     its decisions would silently undo them."""
-    return decisions_in_force(output_dir, key)
+    return decisions_in_force(config.output_dir, key, config.db_url)
 
 
 @task(name="reconcile", task_run_name="reconcile-{key}", cache_policy=NO_CACHE)
 @_guarded
 def reconcile_task(raw: pl.DataFrame, key: str, registry: tuple[pl.DataFrame, RegistryIndex],
-                   data_year: int, decisions: pl.DataFrame | None = None
-                   ) -> tuple[pl.DataFrame, pl.DataFrame, dict]:
+                   config: RunConfig, decisions: pl.DataFrame | None = None
+                   ) -> tuple[pl.DataFrame, pl.DataFrame, LinkModel]:
     """(reconciliation, cleaned, the linkage model's summary)."""
     registry_raw, index = registry
-    link_model: dict = {}
-    recon, cleaned = reconcile_stage(raw, select_sources([key])[key], index, registry_raw,
-                                     data_year, link_model, decisions)
-    return recon, cleaned, link_model
+    return reconcile_stage(raw, run_contracts(config)[key], index, registry_raw, config.data_year,
+                           decisions)
 
 
 @task(name="cache-load", task_run_name="cache-load-{source}", cache_policy=NO_CACHE)
@@ -130,19 +130,21 @@ def cache_store_task(cache_dir: Path, cache_key: str, source: str, result: Sourc
 
 
 @flow(name="source", flow_run_name="{key}", log_prints=False)
-def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[dict],
-                cache_dir: Path, force: bool = False) -> SourceResult:
+def source_flow(key: str, config: RunConfig, registry_files: list[dict]) -> SourceResult:
     """One source's result; raises SourceFailed (this subflow fails, the run goes on)."""
     context = FlowRunContext.get()  # this subflow's logger (it runs inside a task's thread)
     logger = flow_run_logger(context.flow_run, context.flow) if context else get_run_logger()
     started = time.perf_counter()
-    contract = select_sources([key])[key]
+    contract = run_contracts(config)[key]
+    cache_dir = config.cache_dir
     try:
-        files = fingerprint_task(input_dir / key)
-        decisions = decisions_task(cache_dir.parent, key)  # cache_dir is OUTPUT/.cache
-        cache_key = cache.cache_key(key, files, registry_files, data_year,
+        files = fingerprint_task(config.input_dir / key)
+        decisions = decisions_task(config, key)
+        cache_key = cache.cache_key(key, files, registry_files, config.data_year,
+                                    schemas=config.schemas_dir or PACKAGE_SCHEMAS_DIR,
                                     decisions=decisions_digest(decisions))
-        cached = None if force else cache_load_task(cache_dir, cache_key, key)
+        cached = None if config.force or not config.cache \
+            else cache_load_task(cache_dir, cache_key, key)
         if cached is not None:
             cached.seconds = round(time.perf_counter() - started, 3)
             logger.info("source %s: %d rows from cache (inputs and code unchanged)", key,
@@ -151,15 +153,15 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
         result = SourceResult(key=key, label=contract.label, raw_rows=0, reconciliation=None,
                               cleaned=None, cache_key=cache_key)
         t0 = time.perf_counter()
-        raw, result.files = read_task(input_dir, key)
+        raw, result.files = read_task(config, key)
         result.raw_rows = raw.height
         result.stages["read"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
-        registry = registry_task(input_dir)
+        registry = registry_task(config.input_dir)
         result.stages["registry"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
         result.reconciliation, result.cleaned, result.link_model = reconcile_task(
-            raw, key, registry, data_year, decisions)
+            raw, key, registry, config, decisions)
         result.stages["reconcile"] = round(time.perf_counter() - t0, 3)
         check_accounting(result)
     except Exception as exc:
@@ -167,7 +169,8 @@ def source_flow(key: str, input_dir: Path, data_year: int, registry_files: list[
         logger.error("source %s failed: %s", key, message)
         raise SourceFailed(message) from None
     try:  # a cache that cannot be written costs the next run time, never this run its result
-        cache_store_task(cache_dir, cache_key, key, result)
+        if config.cache:
+            cache_store_task(cache_dir, cache_key, key, result)
     except Exception as exc:  # noqa: BLE001
         logger.warning("source %s: result not cached: %s", key, exc)
     result.seconds = round(time.perf_counter() - started, 3)

@@ -10,10 +10,6 @@ from ducpho_etl.cli.app import app
 COMMAND_MODULES = ["run", "contracts", "explain", "report", "export", "serve", "returns",
                    "review"]
 for _name in COMMAND_MODULES:
-    try:
-        importlib.import_module(f"ducpho_etl.cli.{_name}")
-    except ModuleNotFoundError as exc:  # a command module not written yet
-        if exc.name != f"ducpho_etl.cli.{_name}":
-            raise
+    importlib.import_module(f"ducpho_etl.cli.{_name}")
 
 __all__ = ["app"]

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
+from ducpho_etl import config
+
 # Quiet, local Prefect defaults for one-off runs; a user's own settings win. Set before any
 # module imports Prefect (its settings are read at import time).
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
-os.environ.setdefault("PREFECT_LOGGING_TO_API_BATCH_INTERVAL", "0.5")
-# The embedded server migrates its database on first use: on a slow or busy laptop that takes
-# longer than Prefect's 20 s default, and the first run would fail for nothing.
-os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+config.set_prefect_defaults(Path.cwd() / ".prefect")
 
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
@@ -36,5 +32,4 @@ def _wide_tables_in_logs() -> None:
     owner_only_umask()
     if sys.stdout.isatty():
         return
-    columns = os.environ.get("COLUMNS", "")
-    console.width = int(columns) if columns.isdigit() else 160
+    console.width = config.terminal_columns() or 160

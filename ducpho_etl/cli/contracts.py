@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ducpho_etl.cli.app import app, console
 from ducpho_etl.cli.terminal import plain_error
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 
 MAX_ROWS_LISTED = 15
 
@@ -115,7 +116,8 @@ def _code_table(title: str, rows: pl.DataFrame, column: str, severity: str | Non
 def check(
     file: Annotated[Path, typer.Argument(help="One extract file (.csv, .txt, .xlsx, .xls)")],
     source: Annotated[str, typer.Option("--source", "-s", help="Source key (see `contracts`)")],
-    data_year: Annotated[int, typer.Option(help="Year the extract refers to (ages, places)")] = 2023,
+    data_year: Annotated[int, typer.Option(help="Year the extract refers to (ages, places)")]
+    = DEFAULT_DATA_YEAR,
 ) -> None:
     """Read and validate one extract file against its source contract (no registry, no linking).
 
@@ -124,12 +126,12 @@ def check(
     """
     from ducpho_etl.contracts import ContractError, load_sources
     from ducpho_etl.ingest.source import IngestError, read_file
-    from ducpho_etl.normalize import normalize_frame
     from ducpho_etl.privacy import scrub
     from ducpho_etl.reasons import catalogue
+    from ducpho_etl.reconcile import checked_rows
     from ducpho_etl.report.model import is_person_row
     from ducpho_etl.report.numbers import fmt_int
-    from ducpho_etl.validate import ValidationError, validate_rows
+    from ducpho_etl.validate import ValidationError
 
     try:
         sources = load_sources()
@@ -167,10 +169,8 @@ def check(
         _print_mapping(report)
     console.print(f"rows read: [bold]{raw.height}[/]")
 
-    frame = raw.with_row_index("row_id").with_columns(pl.lit(data_year, pl.Int32).alias("reference_year"))
-    canon = normalize_frame(frame)
     try:
-        checked = canon.join(validate_rows(canon, contract), on="row_id", how="left")
+        checked = checked_rows(raw, contract, data_year)
     except ValidationError as exc:
         console.print(f"[red]Validation could not run: {exc}")
         raise typer.Exit(1) from exc

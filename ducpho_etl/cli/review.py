@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ducpho_etl import config
 from ducpho_etl.cli.app import app, console
 
 review_app = typer.Typer(help="Bàn xác minh trên trình duyệt / the review workbench.",
@@ -17,7 +17,6 @@ app.add_typer(review_app, name="review")
 
 OutputOption = Annotated[Path | None, typer.Option("--output", "-o",
                                                    help="OUTPUT folder of the runs")]
-DB_ENV = "DUCPHO_DB_URL"
 # uvicorn's access lines carry method, path and status only (paths hold source keys and row
 # positions, never a name or ID); no request bodies, no headers
 LOG_CONFIG = {
@@ -54,7 +53,7 @@ def review(ctx: typer.Context, output: OutputOption = None,
     from ducpho_etl.review.sessions import Sessions
     from ducpho_etl.review.store import open_review_store
 
-    store = open_review_store(output, os.environ.get(DB_ENV))
+    store = open_review_store(output, config.db_url())
     web = create_app(output, store, Sessions(idle=timedelta(minutes=session_minutes)))
     console.print(f"Bàn xác minh: http://{host}:{port}/  (Ctrl+C để dừng / to stop)",
                   highlight=False)
@@ -85,5 +84,5 @@ def add_user(name: Annotated[str, typer.Argument(help="officer's user name")],
         console.print(f"[red]{exc}")
         raise typer.Exit(2) from None
     output.mkdir(parents=True, exist_ok=True)
-    open_review_store(output, os.environ.get(DB_ENV)).add_user(name, hashed)
+    open_review_store(output, config.db_url()).add_user(name, hashed)
     console.print(f"Đã tạo tài khoản {name} / account created", highlight=False)

@@ -19,6 +19,8 @@ from ducpho_etl.cli.terminal import (
     plain_error,
     summary_table,
 )
+from ducpho_etl.config import DEFAULT_DATA_YEAR, ConfigError, RunConfig, load_config
+from ducpho_etl.contracts import run_contracts
 from ducpho_etl.privacy import owner_only_dir
 from ducpho_etl.report.numbers import fmt_date, fmt_decimal, fmt_int
 
@@ -33,12 +35,14 @@ def _check_output(output: Path) -> None:
         owner_only_dir(output)
 
 
-def _stray_folders(input: Path) -> None:
-    """A folder under INPUT that no contract claims: said, with the source it probably is."""
+def _stray_folders(input: Path, sources: dict | None = None) -> None:
+    """A folder under INPUT that no contract claims (`sources`: the run's contracts, default
+    those of the schemas folder in use): said, with the source it probably is."""
     from ducpho_etl.pipeline import select_sources, unknown_folders
 
-    known = list(select_sources(None))
-    for name in unknown_folders(input):
+    sources = select_sources(None) if sources is None else sources
+    known = list(sources)
+    for name in unknown_folders(input, sources):
         guess = did_you_mean(name, known)
         hint = (f" Có phải là [bold]{guess}[/]? Hãy đổi tên thư mục thành {guess}/ "
                 f"/ did you mean {guess}?") if guess else ""
@@ -92,7 +96,8 @@ def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="registry/ + a folder per source")],
     output: Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder (runs/, latest)")],
     source: Annotated[list[str] | None, typer.Option("--source", "-s", help="Only these source keys")] = None,
-    data_year: Annotated[int, typer.Option(help="Year the extracts refer to (place names, ages)")] = 2023,
+    data_year: Annotated[int, typer.Option(help="Year the extracts refer to (place names, ages)")]
+    = DEFAULT_DATA_YEAR,
     force: Annotated[bool, typer.Option("--force", help="Recompute even sources whose inputs and "
                                         "code are unchanged (ignore the cache)")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="English keys beside the "
@@ -114,14 +119,15 @@ def run(
         console.print(f"[red]Không thấy thư mục đầu vào / input folder not found: {input}",
                       highlight=False)
         raise typer.Exit(2)
+    config = run_config(input, output, sources=source or None, data_year=data_year, force=force)
     try:
-        contracts = select_sources(source)
+        contracts = select_sources(source, run_contracts(config))
     except KeyError as exc:
         console.print(f"[red]{exc.args[0]}")
         raise typer.Exit(2) from exc
     _check_output(output)
     log_file = log_path(output)
-    _stray_folders(input)
+    _stray_folders(input, run_contracts(config))
     labels = {k: c.label for k, c in contracts.items()}
     from flows.nightly import PROGRESS_HOOKS, run_nightly  # Prefect sets its logging up on import
 
@@ -132,7 +138,7 @@ def run(
         PROGRESS_HOOKS.append(shown.on_done)
         source_progress.LISTENERS.append(shown.on_event)
         try:
-            outcome = run_nightly(str(input), str(output), source or None, data_year, force)
+            outcome = run_nightly(config)
         except Exception as exc:  # the run as a whole failed (e.g. no registry): nothing published
             from ducpho_etl.pipeline import describe_error
 
@@ -156,6 +162,16 @@ def run(
     _last_line(output, run_dir, outcome["sources"])
     if outcome["failed"]:
         raise typer.Exit(1)
+
+
+def run_config(input: Path, output: Path, **options) -> RunConfig:
+    """The run's configuration from the command's options, the environment and $DUCPHO_CONFIG;
+    a bad setting is a clear error (exit 2), before anything runs."""
+    try:
+        return load_config(input.resolve(), output.resolve(), **options)
+    except ConfigError as exc:
+        console.print(f"[red]{exc}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _run_title(run_id: str) -> str:

@@ -6,6 +6,8 @@ from typing import Annotated
 import typer
 
 from ducpho_etl.cli.app import app, console
+from ducpho_etl.cli.run import run_config
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 
 InputOption = Annotated[Path, typer.Option("--input", "-i", help="registry/ + a folder per source")]
 OutputOption = Annotated[Path, typer.Option("--output", "-o", help="OUTPUT folder (runs/, latest)")]
@@ -32,7 +34,7 @@ def _check(input: Path, output: Path, cron: str | None, interval: float | None) 
 @app.command()
 def serve(input: InputOption, output: OutputOption, cron: CronOption = None,
           interval: IntervalOption = None, source: SourceOption = None,
-          data_year: Annotated[int, typer.Option()] = 2023,
+          data_year: Annotated[int, typer.Option()] = DEFAULT_DATA_YEAR,
           notify_file: NotifyFileOption = None, notify_url: NotifyUrlOption = None) -> None:
     """Register the nightly deployment on the Prefect server at PREFECT_API_URL and run its
     scheduled flow runs in this process until Ctrl+C (needs `prefect server start`)."""
@@ -40,8 +42,9 @@ def serve(input: InputOption, output: OutputOption, cron: CronOption = None,
 
     _check(input, output, cron, interval)
     try:
-        serve_nightly(input, output, cron=cron, interval=interval, sources=source or None,
-                      data_year=data_year, notify_file=notify_file, notify_url=notify_url)
+        serve_nightly(run_config(input, output, sources=source or None, data_year=data_year),
+                      cron=cron, interval=interval, notify_file=notify_file,
+                      notify_url=notify_url)
     except ServeError as exc:
         console.print(f"[red]{exc}")
         raise typer.Exit(2) from exc
@@ -50,7 +53,7 @@ def serve(input: InputOption, output: OutputOption, cron: CronOption = None,
 @app.command()
 def deploy(input: InputOption, output: OutputOption, cron: CronOption = None,
            interval: IntervalOption = None, source: SourceOption = None,
-           data_year: Annotated[int, typer.Option()] = 2023,
+           data_year: Annotated[int, typer.Option()] = DEFAULT_DATA_YEAR,
            pool: Annotated[str, typer.Option(help="Process work pool (created if missing)")]
            = "ducpho-process",
            name: Annotated[str, typer.Option(help="Deployment name")] = "nightly",
@@ -64,8 +67,9 @@ def deploy(input: InputOption, output: OutputOption, cron: CronOption = None,
 
     _check(input, output, cron, interval)
     try:
-        deployment_id = deploy_nightly(input, output, pool=pool, cron=cron, interval=interval,
-                                       sources=source or None, data_year=data_year, name=name,
+        deployment_id = deploy_nightly(run_config(input, output, sources=source or None,
+                                                  data_year=data_year),
+                                       pool=pool, cron=cron, interval=interval, name=name,
                                        notify_file=notify_file, notify_url=notify_url,
                                        paused=paused)
     except ServeError as exc:

@@ -15,8 +15,8 @@ from ducpho_etl.decisions.model import (
     Verdict,
     new_decision,
 )
-from ducpho_etl.decisions.store import DB_URL_ENV, DecisionStore, open_store, store_url
+from ducpho_etl.decisions.store import DecisionStore, open_store, store_url
 
-__all__ = ["AUTHOR_KINDS", "DB_URL_ENV", "VERDICTS", "AuthorKind", "Decision", "DecisionError",
+__all__ = ["AUTHOR_KINDS", "VERDICTS", "AuthorKind", "Decision", "DecisionError",
            "DecisionStore", "Verdict", "evidence_of_row", "new_decision", "open_store", "row_content_key",
            "store_url"]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-REASONS: dict[str, tuple[str, str]] = {
+from ducpho_etl.codes import declare
+
+REASONS: dict[str, tuple[str, str]] = declare({
     "officer_match": ("Cán bộ/cơ quan đã xác nhận người này trong CSDL dân cư",
                       "An officer or the agency confirmed this registry person"),
     "officer_duplicate": ("Cán bộ/cơ quan xác nhận trùng người với một dòng trước",
@@ -27,4 +29,4 @@ REASONS: dict[str, tuple[str, str]] = {
                            "no earlier row of that person any more"),
     "stale_row_changed": ("nội dung dòng đã thay đổi", "the row's content has changed"),
     "stale_row_rejected": ("dòng nay bị loại", "the row is now rejected"),
-}
+}, "status")

@@ -10,7 +10,6 @@ on disk; nothing here logs a value.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,11 +17,11 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from ducpho_etl import config
 from ducpho_etl.decisions.model import Decision
 from ducpho_etl.decisions.tables import access_log, decisions, users
 from ducpho_etl.privacy import restrict
 
-DB_URL_ENV = "DUCPHO_DB_URL"
 SQLITE_NAME = "decisions.sqlite"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -150,7 +149,7 @@ class DecisionStore:
 
 def store_url(output_dir: Path, url: str | None = None) -> str:
     """The URL given, else $DUCPHO_DB_URL, else the SQLite file OUTPUT/decisions.sqlite."""
-    url = url or os.environ.get(DB_URL_ENV) or None
+    url = url or config.db_url()
     if url:
         return url
     return f"sqlite:///{(Path(output_dir) / SQLITE_NAME).resolve()}"

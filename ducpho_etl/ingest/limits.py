@@ -6,8 +6,9 @@ Each cap can be raised by an environment variable (DUCPHO_MAX_...) for a genuine
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
+
+from ducpho_etl import config
 
 
 @dataclass(frozen=True)
@@ -28,14 +29,14 @@ class Limits:
         """Defaults, each overridable by DUCPHO_<NAME> (e.g. DUCPHO_MAX_ROWS=10000000)."""
         values = {}
         for f in fields(cls):
-            raw = os.environ.get(f"DUCPHO_{f.name.upper()}")
+            raw = config.limit_override(f.name)
             if raw:
                 values[f.name] = int(raw.replace("_", ""))
         return cls(**values)
 
     @staticmethod
     def env_name(name: str) -> str:
-        return f"DUCPHO_{name.upper()}"
+        return config.limit_env_name(name)
 
 
 def over_limit(what: str, value: int, cap_name: str, cap: int) -> str:

@@ -13,8 +13,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ducpho_etl import config
+
 EXTRACT_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
-FOLLOW_SYMLINKS_ENV = "DUCPHO_FOLLOW_SYMLINKS"
+FOLLOW_SYMLINKS_ENV = config.FOLLOW_SYMLINKS_ENV
 
 
 @dataclass
@@ -28,7 +30,7 @@ class Listing:
 
 
 def follow_symlinks_default() -> bool:
-    return os.environ.get(FOLLOW_SYMLINKS_ENV, "").strip().lower() in ("1", "true", "yes")
+    return config.follow_symlinks()
 
 
 def _hidden(name: str) -> bool:

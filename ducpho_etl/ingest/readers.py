@@ -25,12 +25,12 @@ from ducpho_etl.ingest.encodings import (
     repair_series,
     vietnamese_score,
 )
+from ducpho_etl.ingest.errors import IngestError
 from ducpho_etl.ingest.ledger import scan_delimited
 from ducpho_etl.ingest.limits import Limits, over_limit
 from ducpho_etl.ingest.sheets import (
     HEADER_SCAN_ROWS,
     Grid,
-    IngestError,
     column_letters,
     header_score,
 )

@@ -59,22 +59,6 @@ def _is_total_text(text: str) -> bool:
 _SPACES = re.compile(r"\s+")
 
 
-class IngestError(Exception):
-    """A file (or source folder) that cannot be read: the message names the file, never data."""
-
-    def __init__(
-        self, file: str, message: str, row: int | None = None, column: str | None = None
-    ) -> None:
-        self.file = file
-        self.message = message
-        self.row = row
-        self.column = column
-        where = "".join(
-            (f", row {row}" if row is not None else "", f", column {column!r}" if column else "")
-        )
-        super().__init__(f"{file}{where}: {message}")
-
-
 @dataclass
 class Grid:
     """One table as read: rows of cell texts (None or "" for empty), in file order."""

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from ducpho_etl.contracts import SourceContract, canonical_fields
+from ducpho_etl.ingest.errors import IngestError, SourceMissing
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.headers import identity_gaps, map_columns
 from ducpho_etl.ingest.ledger import KINDS, ranges, reconcile, swallowed_lines, table_kinds
@@ -28,7 +29,6 @@ from ducpho_etl.ingest.readers import (
 )
 from ducpho_etl.ingest.sheets import (
     Grid,
-    IngestError,
     Layout,
     TableRows,
     cell_text,
@@ -335,7 +335,7 @@ def read_source(source_dir: Path, contract: SourceContract,
     source_dir = Path(source_dir)
     label = source_dir.name or str(source_dir)
     if not source_dir.is_dir():
-        raise IngestError(label, "source folder is missing")
+        raise SourceMissing(label, "thư mục nguồn không có (source folder missing)")
     listing = list_extracts(source_dir, follow_symlinks)
     if listing.errors:
         shown = "; ".join(listing.errors[:5]) + ("; …" if len(listing.errors) > 5 else "")

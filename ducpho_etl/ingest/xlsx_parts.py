@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from ducpho_etl.ingest.errors import IngestError
 from ducpho_etl.ingest.limits import Limits, over_limit
-from ducpho_etl.ingest.sheets import IngestError
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """Compound-file header: a legacy .xls, or an XLSX encrypted with a password."""

@@ -26,8 +26,8 @@ from ducpho_etl.link.candidates import compatible_pairs
 from ducpho_etl.link.compare import COMPARED, apply_weights, same_name
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
-from ducpho_etl.link.fields import row_fields, with_id_prefix, with_old_unit
-from ducpho_etl.link.index import RegistryIndex, as_index
+from ducpho_etl.link.fields import with_id_prefix, with_old_unit
+from ducpho_etl.link.index import RegistryIndex, as_index, build_row_side
 from ducpho_etl.link.weights import WeightModel, estimate_id_m, estimate_weights
 
 log = logging.getLogger(__name__)
@@ -80,10 +80,9 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     "other_person" level); otherwise it competes with the row's blocked candidates."""
     index = as_index(registry)
     # the columns linkage reads (smaller frames at every step), and each row's position
-    rows = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
+    side = build_row_side(with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS), index)
+    rows, row_part, near = side.rows, side.fields, side.near
     has_name = pl.col("name_key").is_not_null()
-    row_part = row_fields(rows, index.frame["person_id"])
-    near = index.neighbours_of(rows.filter(has_name))
     hits = exact_hits(rows, index, row_part)
     model = estimate_weights(hits, row_part.filter(rows.select(has_name).to_series()), index,
                              near)

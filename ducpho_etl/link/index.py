@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ducpho_etl.link.candidates import HashLookup, block_lookups
+from ducpho_etl.link.blocks import HashLookup, block_lookups
 from ducpho_etl.link.compare import TYPO_MIN_LEN
 from ducpho_etl.link.edits import deletions, neighbours, substrings
-from ducpho_etl.link.fields import person_fields, with_day_class, with_old_unit
+from ducpho_etl.link.fields import person_fields, row_fields, with_day_class, with_old_unit
 from ducpho_etl.link.frequencies import value_counts
 
 # Rows without a birth year are compared only with exact name-key namesakes, at most this many.
@@ -38,6 +38,28 @@ class RegistryIndex:
         compare's typo rule accepts (both long enough)."""
         return {key: neighbours(deletions(rows[key], row_min), self.deletions[key])
                 for key, (row_min, _) in TYPO_MIN_LEN.items()}
+
+
+@dataclass(frozen=True, eq=False)
+class RowSide:
+    """The rows' side of linkage, as RegistryIndex is the registry's: built once per batch of
+    rows and passed whole instead of loose parallel arguments."""
+
+    rows: pl.DataFrame  # the linked columns, with `_rpos` (position)
+    fields: pl.DataFrame  # row_fields (r_*), one row per row, in the same order
+    near: dict[str, pl.DataFrame]  # per name key: the registry keys one edit away
+
+    @property
+    def height(self) -> int:
+        return self.rows.height
+
+
+def build_row_side(rows: pl.DataFrame, index: RegistryIndex) -> RowSide:
+    """`rows` (the columns linkage reads, with row_id) with their positions, compared fields
+    and name-key neighbours in `index`."""
+    rows = rows.with_row_index("_rpos")
+    return RowSide(rows=rows, fields=row_fields(rows, index.frame["person_id"]),
+                   near=index.neighbours_of(rows.filter(pl.col("name_key").is_not_null())))
 
 
 def build_index(registry: pl.DataFrame) -> RegistryIndex:

@@ -10,18 +10,11 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.normalize import dates, gender, ids, names, places
-from ducpho_etl.normalize.dates import normalize_dates, parse_birth_date
+from ducpho_etl.normalize.dates import normalize_dates
 from ducpho_etl.normalize.gender import normalize_gender
-from ducpho_etl.normalize.ids import check_id_consistency, normalize_id12, normalize_ids
-from ducpho_etl.normalize.names import (
-    codes_to_list,
-    family_equivalent,
-    name_key,
-    name_key_expr,
-    normalize_names,
-    title_case,
-)
-from ducpho_etl.normalize.places import PLACES, normalize_places, resolve_place
+from ducpho_etl.normalize.ids import check_id_consistency, normalize_ids
+from ducpho_etl.normalize.names import codes_to_list, normalize_names
+from ducpho_etl.normalize.places import normalize_places
 
 REASONS: dict[str, tuple[str, str]] = {
     **names.REASONS,
@@ -90,22 +83,4 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
     return out.select(*keep, *[pl.col(c).cast(t) for c, t in OUTPUT_SCHEMA.items()])
 
 
-__all__ = [
-    "OUTPUT_SCHEMA",
-    "PLACES",
-    "REASONS",
-    "check_id_consistency",
-    "family_equivalent",
-    "name_key",
-    "name_key_expr",
-    "normalize_dates",
-    "normalize_frame",
-    "normalize_gender",
-    "normalize_id12",
-    "normalize_ids",
-    "normalize_names",
-    "normalize_places",
-    "parse_birth_date",
-    "resolve_place",
-    "title_case",
-]
+__all__ = ["OUTPUT_SCHEMA", "REASONS", "normalize_frame"]

@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import polars as pl
 
+from ducpho_etl.codes import declare
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.normalize.invisible import INVISIBLE_CHARS
 from ducpho_etl.normalize.names import _ensure, append_codes
 
@@ -38,9 +40,10 @@ REASONS: dict[str, tuple[str, str]] = {
     ),
     "date_unparseable": ("Không đọc được ngày sinh", "Birth date format not recognised"),
 }
+declare(REASONS, "note")
 
 MIN_YEAR = 1890
-DEFAULT_REFERENCE_YEAR = 2023
+DEFAULT_REFERENCE_YEAR = DEFAULT_DATA_YEAR
 EXCEL_SERIAL_MIN = 1
 EXCEL_SERIAL_MAX = 60000
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serials > 60 (Excel's fake 1900-02-29 is serial 60)

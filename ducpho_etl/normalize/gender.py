@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from ducpho_etl.codes import declare
 from ducpho_etl.normalize.names import append_codes, apply_on_unique, code_if, fold_expr
 
 REASONS: dict[str, tuple[str, str]] = {
     "gender_missing": ("Thiếu giới tính", "Gender is missing"),
     "gender_unknown": ("Không nhận dạng được giới tính", "Gender value not recognised"),
 }
+declare(REASONS, "note")
 
 MALE = "Nam"
 FEMALE = "Nữ"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import polars as pl
 from stdnum.vn import mst as _mst
 
+from ducpho_etl.codes import declare
 from ducpho_etl.normalize.invisible import INVISIBLE_CHARS
 from ducpho_etl.normalize.names import _ensure, append_codes, code_if
 
@@ -58,6 +59,7 @@ REASONS: dict[str, tuple[str, str]] = {
     "mst_padded": ("Mã số thuế thiếu số 0 đầu, đã bổ sung", "Tax code lost its leading zero"),
     "mst_invalid": ("Mã số thuế không hợp lệ", "Tax code is invalid"),
 }
+declare(REASONS, "note")
 
 # Circular 07/2016/TT-BCA province (birth-registration) codes.
 PROVINCE_CODES: dict[str, str] = {

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import polars as pl
 from unidecode import unidecode
 
+from ducpho_etl.codes import declare
+
 REASONS: dict[str, tuple[str, str]] = {
     "name_missing": ("Thiếu họ tên", "Full name is missing"),
     "name_no_letters": ("Họ tên không có chữ cái", "Full name has no letters"),
@@ -34,6 +36,7 @@ REASONS: dict[str, tuple[str, str]] = {
         "Equivalent family name (Huỳnh = Hoàng, Võ = Vũ) mapped to one key",
     ),
 }
+declare(REASONS, "note")
 
 # Regional spellings of one family name (Huỳnh/Hoàng = 黃, Võ/Vũ = 武), as accent-free keys.
 FAMILY_EQUIVALENTS: dict[str, str] = {"huynh": "hoang", "vo": "vu"}

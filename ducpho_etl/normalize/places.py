@@ -16,6 +16,8 @@ import unicodedata
 
 import polars as pl
 
+from ducpho_etl.codes import declare
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.normalize.names import append_codes, apply_on_unique, code_if, fold_expr
 
 REASONS: dict[str, tuple[str, str]] = {
@@ -31,10 +33,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "Commune code not in the Đức Phổ unit table",
     ),
 }
+declare(REASONS, "note")
 
 REFORM_DATE = dt.date(2025, 7, 1)
 REFORM_YEAR = 2025  # reference_year >= this -> names resolve to the new units
-DEFAULT_REFERENCE_YEAR = 2023
+DEFAULT_REFERENCE_YEAR = DEFAULT_DATA_YEAR
 _OLD_TO = dt.date(2025, 6, 30)
 
 # kind: "phuong" (ward) | "xa" (commune). new_code: post-1-Jul-2025 unit the area belongs to.

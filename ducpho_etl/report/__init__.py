@@ -16,11 +16,11 @@ from pathlib import Path
 from ducpho_etl.privacy import restrict
 from ducpho_etl.report.history import run_history, write_history
 from ducpho_etl.report.html import render
-from ducpho_etl.report.model import RunReport, load_run
+from ducpho_etl.report.model import load_run
 from ducpho_etl.report.returns import write_returns
 from ducpho_etl.report.workbook import write_workbook
 
-__all__ = ["RunReport", "build_report", "load_run", "run_history", "write_history"]
+__all__ = ["build_report", "run_history", "write_history"]
 
 
 def build_report(run_dir: Path) -> dict:

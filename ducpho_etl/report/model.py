@@ -11,11 +11,11 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.codes import codes_of
 from ducpho_etl.privacy import scrub
 from ducpho_etl.publish import read_summary_csv
-from ducpho_etl.reasons import catalogue
+from ducpho_etl.reasons import catalogue  # imported first: the catalogue is whole after it
 from ducpho_etl.report.numbers import fmt_date, fmt_int
-from ducpho_etl.validate import ROW_CHECKS
 
 # summary.csv column -> Vietnamese column name (the order officers read them in)
 STATUS_COLUMNS: dict[str, str] = {
@@ -43,7 +43,7 @@ NOTE_CODES = frozenset({
 })
 
 
-REJECT_CODES = frozenset(code for code, (severity, _) in ROW_CHECKS.items() if severity == "reject")
+REJECT_CODES = codes_of("reject")
 
 # Statuses an agency must act on (return lists, "needs action" figures).
 ACTION_STATUSES = ("deceased", "review", "not_found", "duplicate", "rejected")

@@ -74,9 +74,9 @@ def test_explain_in_vietnamese_with_commune_names(tmp_path, make_raw, make_regis
     registry = prepare_registry(make_registry([{"so_dinh_danh": "051080000001", "ho_ten": "Lê Văn An",
                                                 "ngay_sinh": "01/02/1980", "gioi_tinh": "Nam",
                                                 "ma_xa": "21463"}]))
-    recon = reconcile_source(make_raw([{"ho_ten": "Lê Văn An", "ngay_sinh": "01/02/1980",
-                                        "gioi_tinh": "Nam", "so_dinh_danh": "051080000001",
-                                        "xa": "P. Phổ Minh"}]), load_sources()["bhxh"], registry)
+    recon, _ = reconcile_source(make_raw([{"ho_ten": "Lê Văn An", "ngay_sinh": "01/02/1980",
+                                           "gioi_tinh": "Nam", "so_dinh_danh": "051080000001",
+                                           "xa": "P. Phổ Minh"}]), load_sources()["bhxh"], registry)
     folder = tmp_path / "runs" / "r1" / "reconciliation"
     folder.mkdir(parents=True)
     recon.write_parquet(folder / "bhxh.parquet")

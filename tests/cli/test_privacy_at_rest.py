@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from ducpho_etl.cli import app
 from ducpho_etl.sample import generate_sample
+from tests.stages import stage_result
 
 KEY = "a-long-secret-key-for-tests-only"
 
@@ -35,7 +36,7 @@ def published(tmp_path_factory):
     """A sample run through the library (no CLI: as a Prefect worker would, umask 022), with
     cache, report and history: (input dir, OUTPUT)."""
     from ducpho_etl import cache
-    from ducpho_etl.pipeline import process_source, select_sources
+    from ducpho_etl.pipeline import select_sources
     from ducpho_etl.publish import publish_run
     from ducpho_etl.registry import load_prepared_registry
     from ducpho_etl.report import build_report, write_history
@@ -45,7 +46,7 @@ def published(tmp_path_factory):
     previous = os.umask(0o022)
     try:
         registry_raw, registry, _ = load_prepared_registry(root / "input" / "registry")
-        results = [process_source(root / "input", c, registry, registry_raw)
+        results = [stage_result(root / "input", c, registry, registry_raw)
                    for c in select_sources(None).values()]
         output = root / "output"
         output.mkdir()

@@ -17,8 +17,8 @@ from ducpho_etl.contracts import (
     load_sources,
     schemas_dir,
 )
-from ducpho_etl.pipeline import process_source
 from ducpho_etl.registry import prepare_registry
+from tests.stages import stage_result
 
 CONTRACT = """\
 key: cuu_chien_binh
@@ -72,8 +72,7 @@ def test_new_source_gets_correct_statuses(new_source, make_registry):
     assert (contract.label_en, contract.min_age, contract.unique) == (
         "Veterans' Association members", 38, ("so_dinh_danh",))
     registry = make_registry(PEOPLE)
-    result = process_source(new_source, contract, prepare_registry(registry), registry, 2023)
-    assert result.error is None
+    result = stage_result(new_source, contract, prepare_registry(registry), registry, 2023)
     recon = result.reconciliation
     assert result.raw_rows == recon.height == 7
     assert recon["source"].unique().to_list() == ["cuu_chien_binh"]

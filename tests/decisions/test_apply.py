@@ -43,7 +43,7 @@ def _registry(people=PEOPLE, change=None):
 def _run(registry, decisions=(), rows=ROWS, file="a.xlsx"):
     raw = raw_frame([dict(r) for r in rows], source="bhxh", file=file)
     frame = decisions_frame(list(decisions)) if decisions else None
-    return reconcile_source(raw, load_sources()["bhxh"], registry, decisions=frame)
+    return reconcile_source(raw, load_sources()["bhxh"], registry, decisions=frame)[0]
 
 
 def _decide(recon, index, verdict, person_id=None, kind="officer", **evidence):
@@ -171,12 +171,12 @@ def test_a_row_whose_content_changed_at_its_place_is_flagged(first):
 def test_an_officer_decision_overrules_the_age_check():
     rows = [{"ho_ten": "Phạm Văn Tâm", "ngay_sinh": "11/12/1990", "so_dinh_danh": TAM}]
     raw = raw_frame([dict(r) for r in rows], source="tre_em")
-    before = reconcile_source(raw, load_sources()["tre_em"], _registry())
+    before, _ = reconcile_source(raw, load_sources()["tre_em"], _registry())
     assert before["status"][0] == "review"  # 33 years old in a children's list
     decision = new_decision("tre_em", row_content_key(before)[0], "match", TAM, "lan", "officer",
                             evidence=evidence_of_row(before.row(0, named=True)))
-    after = reconcile_source(raw, load_sources()["tre_em"], _registry(),
-                             decisions=decisions_frame([decision]))
+    after, _ = reconcile_source(raw, load_sources()["tre_em"], _registry(),
+                                decisions=decisions_frame([decision]))
     assert (after["status"][0], after["link_stage"][0]) == ("matched", "officer")
 
 

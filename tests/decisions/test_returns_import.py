@@ -44,9 +44,10 @@ def _write_input(folder: Path, rows=ROWS, name="danh_sach.csv", registry=REGISTR
 
 
 def _run(input_dir: Path, output: Path) -> pl.DataFrame:
+    from ducpho_etl.config import load_config
     from flows.nightly import run_nightly
 
-    run_nightly(str(input_dir), str(output), ["bhxh"])
+    run_nightly(load_config(input_dir, output, sources=["bhxh"]))
     return pl.read_parquet(output / "latest" / "reconciliation" / "bhxh.parquet")
 
 

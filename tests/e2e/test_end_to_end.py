@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from ducpho_etl.config import load_config
 from ducpho_etl.evaluate import evaluate
 from ducpho_etl.publish import latest_run
 from ducpho_etl.sample import generate_sample
@@ -22,7 +23,7 @@ def run(sample, tmp_path_factory, prefect_harness):
     from flows.nightly import nightly
 
     output = tmp_path_factory.mktemp("output")
-    outcome = nightly(str(sample / "input"), str(output))
+    outcome = nightly(load_config(sample / "input", output))
     return output, outcome
 
 

@@ -8,8 +8,9 @@ import os
 import pytest
 
 from ducpho_etl.cache import cache_key, source_fingerprint
+from ducpho_etl.ingest.errors import SourceMissing
 from ducpho_etl.ingest.listing import list_extracts
-from ducpho_etl.pipeline import SourceMissing, read_stage
+from ducpho_etl.pipeline import read_stage
 
 
 def test_missing_source_folder(source):

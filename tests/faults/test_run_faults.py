@@ -17,10 +17,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ducpho_etl.config import load_config
 from ducpho_etl.contracts import load_sources
-from ducpho_etl.pipeline import process_source, shared_registry
+from ducpho_etl.ingest import IngestError
+from ducpho_etl.pipeline import describe_error, shared_registry
 from ducpho_etl.publish import AccountingError, check_accounting, latest_run, publish_run
 from ducpho_etl.registry import RegistryError, load_prepared_registry
+from tests.stages import stage_result
 
 REGISTRY = ("so_dinh_danh,so_cmnd,ho_ten,ngay_sinh,gioi_tinh,ma_xa,dia_chi,trang_thai\n"
             "051050001234,,Nguyễn Văn Hùng,12/03/1950,Nam,21439,,Còn sống\n"
@@ -42,10 +45,10 @@ def input_dir(tmp_path: Path) -> Path:
     return root
 
 
-def results(input_dir: Path, keys=("bhxh", "thue")):
+def results(input_dir: Path, keys=("bhxh",)):
     raw, index = shared_registry(input_dir)
     sources = load_sources()
-    return [process_source(input_dir, sources[k], index, raw) for k in keys]
+    return [stage_result(input_dir, sources[k], index, raw) for k in keys]
 
 
 # ------------------------------------------------------------------ registries
@@ -71,16 +74,18 @@ def test_bad_registries(tmp_path, write, pattern):
 # ------------------------------------------------------------------ sources in a run
 
 def test_a_failing_source_fails_alone_with_file_and_row(input_dir):
-    good, bad = results(input_dir)
+    (good,) = results(input_dir)
     assert good.error is None and good.raw_rows == 2
     assert good.files[0]["ledger"]["data"] == 2
     check_accounting(good)
-    assert bad.state == "failed" and bad.reconciliation is None
-    assert "thue.csv, row 4: a quote" in bad.error and "never closed" in bad.error
+    with pytest.raises(IngestError) as caught:
+        results(input_dir, ("thue",))
+    error = describe_error(caught.value)
+    assert "thue.csv, row 4: a quote" in error and "never closed" in error
 
 
 def test_ledger_guard_catches_a_row_lost_after_reading(input_dir):
-    good, _ = results(input_dir)
+    (good,) = results(input_dir)
     good.reconciliation = good.reconciliation.head(1)
     good.raw_rows = 1
     with pytest.raises(AccountingError, match=r"bhxh: the files' ledgers hold 2 data and total "
@@ -148,8 +153,8 @@ CHILD = r"""
 import sys, time
 from pathlib import Path
 from ducpho_etl.contracts import load_sources
-from ducpho_etl.pipeline import process_source, shared_registry
-from ducpho_etl.publish import publish_run
+from ducpho_etl.pipeline import read_stage, reconcile_stage, shared_registry
+from ducpho_etl.publish import SourceResult, publish_run
 input_dir, output, stage = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 marker = output / f"at-{stage}"
 def pause(where):
@@ -159,7 +164,10 @@ def pause(where):
 pause("start")
 raw, index = shared_registry(input_dir)
 pause("registry")
-result = process_source(input_dir, load_sources()["bhxh"], index, raw)
+contract = load_sources()["bhxh"]
+frame, files = read_stage(input_dir, contract)
+recon, cleaned, model = reconcile_stage(frame, contract, index, raw, 2023)
+result = SourceResult("bhxh", contract.label, frame.height, recon, cleaned, files)
 pause("reconciled")
 publish_run(output, [result], {"sources": {}}, finalize=lambda staging: pause("publish"))
 """
@@ -228,7 +236,7 @@ def test_nightly_run_never_calls_a_broken_folder_fresh_or_cached(input_dir, tmp_
 
     (input_dir / "thue" / "thue.csv").write_text(SPLIT_NAME, encoding="utf-8")
     output = tmp_path / "out"
-    first = nightly(str(input_dir), str(output), ["bhxh", "thue"])
+    first = nightly(load_config(input_dir, output, sources=["bhxh", "thue"]))
     assert first["failed"] == {}
     assert {k: e["state"] for k, e in first["sources"].items()} == {"bhxh": "fresh",
                                                                      "thue": "fresh"}
@@ -240,7 +248,7 @@ def test_nightly_run_never_calls_a_broken_folder_fresh_or_cached(input_dir, tmp_
     elsewhere.mkdir()
     (elsewhere / "dot2.csv").write_text(GOOD, encoding="utf-8")
     os.symlink(elsewhere, input_dir / "bhxh" / "dot2")
-    second = run_nightly(str(input_dir), str(output), ["bhxh", "thue"])  # ends Partially failed
+    second = run_nightly(load_config(input_dir, output, sources=["bhxh", "thue"]))  # partly failed
     assert list(second["failed"]) == ["bhxh"]
     assert "dot2: symbolic link, not followed" in second["failed"]["bhxh"]
     assert second["sources"]["bhxh"]["state"] == "stale"

@@ -18,6 +18,7 @@ import pytest
 from prefect import Flow
 
 import flows
+from ducpho_etl.config import RunConfig
 
 FLOWS_DIR = Path(flows.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.iter_modules([str(FLOWS_DIR)]))
@@ -37,11 +38,20 @@ def _flows() -> dict[str, Flow]:
 
 def _sample_parameters(flow: Flow) -> dict:
     """A value of the right JSON type for every required parameter (paths as strings, as a
-    deployment stores them)."""
+    deployment stores them; a model such as RunConfig as a JSON object of its own required
+    fields)."""
     schema = flow.parameters.model_dump()
+    return _sample_object(schema, schema.get("definitions", {}))
+
+
+def _sample_object(schema: dict, definitions: dict) -> dict:
     values = {}
     for name in schema["required"]:
         spec = schema["properties"][name]
+        if "$ref" in spec:
+            values[name] = _sample_object(definitions[spec["$ref"].rsplit("/", 1)[-1]],
+                                          definitions)
+            continue
         kinds = [spec.get("type")] + [s.get("type") for s in spec.get("anyOf", [])]
         kind = next(k for k in kinds if k and k != "null")
         values[name] = "/tmp/ducpho" if spec.get("format") == "path" else SAMPLE_BY_TYPE[kind]
@@ -71,3 +81,6 @@ def test_parameters_validate_after_unpickling_as_a_served_run_does(name):
     for key, parameter in signature.parameters.items():
         if parameter.annotation is Path and key in parameters:
             assert isinstance(validated[key], Path), key  # the type was resolved, not skipped
+        if parameter.annotation is RunConfig:  # a model: validated into one, its paths as Paths
+            assert isinstance(validated[key], RunConfig), key
+            assert isinstance(validated[key].input_dir, Path), key

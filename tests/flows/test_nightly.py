@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ducpho_etl import pipeline
+from ducpho_etl.config import load_config
 from ducpho_etl.publish import SUMMARY_COLUMNS, latest_run, read_manifest
 
 
@@ -64,7 +65,7 @@ def first_run(flow_sample, tmp_path_factory, prefect_harness):
     capture = Capture()
     logging.getLogger("prefect").addHandler(capture)
     try:
-        state = nightly(str(root / "input"), str(root / "output"), return_state=True)
+        state = nightly(load_config(root / "input", root / "output"), return_state=True)
     finally:
         logging.getLogger("prefect").removeHandler(capture)
     outcome = state.result()
@@ -175,14 +176,15 @@ def test_failed_source_without_previous_result_is_visible(flow_sample, tmp_path,
     (input_dir / "thue" / "ghi_chu.csv").write_text("STT,Ghi chú\n1,abc\n", encoding="utf-8")
     # every source of the run failed: nothing is published
     with pytest.raises(NothingPublished, match="thue"):
-        nightly(str(input_dir), str(tmp_path / "out"), ["thue"])
+        nightly(load_config(input_dir, tmp_path / "out", sources=["thue"]))
     assert not (tmp_path / "out" / "latest").exists()
     # one of two failed: published, the run is red and names it
-    state = nightly(str(input_dir), str(tmp_path / "out"), ["thue", "nguoi_co_cong"],
+    state = nightly(load_config(input_dir, tmp_path / "out", sources=["thue", "nguoi_co_cong"]),
                     return_state=True)
     assert state.is_failed() and state.name == "Partially failed"
     assert "thue" in state.message and "nguoi_co_cong" not in state.message
-    outcome = run_nightly(str(input_dir), str(tmp_path / "out"), ["thue", "nguoi_co_cong"])
+    outcome = run_nightly(load_config(input_dir, tmp_path / "out",
+                                      sources=["thue", "nguoi_co_cong"]))
     assert list(outcome["failed"]) == ["thue"]
     entry = _manifest(tmp_path / "out")["sources"]["thue"]
     assert entry["state"] == "failed" and entry["ok"] is False and entry["from_run"] is None
@@ -203,8 +205,8 @@ def test_subflow_failing_before_it_starts_is_named_by_its_source(tmp_path, prefe
 
     @flow
     def parent() -> object:
-        # a data year that is not a number: the source subflow refuses its parameters
-        return run_source_task("thue", tmp_path, "năm nay", [], tmp_path, False)
+        # registry files that are not a list: the source subflow refuses its parameters
+        return run_source_task("thue", load_config(tmp_path, tmp_path), "không phải danh sách")
 
     state = parent(return_state=True)
     result = state.result()
@@ -235,7 +237,7 @@ def test_unchanged_source_from_cache_changed_one_recomputed(first_run, tmp_path,
     csv.write_bytes(csv.read_bytes() + b"\r\n")
     # thue: touched (new mtime), same content: still served from cache.
     os.utime(input_dir / "thue" / "thue_bo_sung.csv", (time.time() + 60, time.time() + 60))
-    outcome = nightly(str(input_dir), str(output))
+    outcome = nightly(load_config(input_dir, output))
     assert calls == ["bhxh"]
     states = {k: e["state"] for k, e in outcome["sources"].items()}
     assert states == {k: ("fresh" if k == "bhxh" else "cached") for k in ALL}
@@ -245,7 +247,7 @@ def test_unchanged_source_from_cache_changed_one_recomputed(first_run, tmp_path,
     assert _summary(output).equals(pl.read_csv(first_run[1] / "latest" / "summary.csv"))
 
     calls.clear()
-    outcome = nightly(str(input_dir), str(output), ["thue"], force=True)
+    outcome = nightly(load_config(input_dir, output, sources=["thue"], force=True))
     assert calls == ["thue"]
     assert outcome["sources"]["thue"]["state"] == "fresh"
 
@@ -262,6 +264,7 @@ def test_run_killed_mid_publish_leaves_latest_intact(first_run, tmp_path):
 import time
 from pathlib import Path
 import flows.nightly as nightly_module
+from ducpho_etl.config import load_config
 
 real_publish = nightly_module.publish_run
 
@@ -273,7 +276,8 @@ def stalling_publish(*args, **kwargs):
     return real_publish(*args, finalize=stall, **kwargs)
 
 nightly_module.publish_run = stalling_publish
-nightly_module.nightly({str(input_dir)!r}, {str(output)!r}, ["thue"], force=True)
+nightly_module.nightly(load_config({str(input_dir)!r}, {str(output)!r}, sources=["thue"],
+                                  force=True))
 """)
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(),
            "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
@@ -369,7 +373,7 @@ def test_read_retries_transient_errors_only(tmp_path, monkeypatch, prefect_harne
 
     monkeypatch.setattr(source, "read_stage", flaky)
     fast = source.read_task.with_options(retry_delay_seconds=0, retry_jitter_factor=None)
-    frame, _ = fast(tmp_path, "thue")
+    frame, _ = fast(load_config(tmp_path, tmp_path), "thue")
     assert frame.height == 1 and len(calls) == 3
 
     calls.clear()
@@ -380,7 +384,7 @@ def test_read_retries_transient_errors_only(tmp_path, monkeypatch, prefect_harne
 
     monkeypatch.setattr(source, "read_stage", bad)
     with pytest.raises(source.StageError, match="x.csv"):
-        fast(tmp_path, "thue")
+        fast(load_config(tmp_path, tmp_path), "thue")
     assert len(calls) == 1
 
 

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ducpho_etl import clock
+from ducpho_etl.config import load_config
 from ducpho_etl.publish import SUMMARY_COLUMNS, latest_run, new_run_id, previous_result, read_manifest
 
 NIGHT_UTC = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)  # 01:00 on 1 December in Việt Nam
@@ -80,7 +81,7 @@ def test_nightly_run_at_one_in_the_morning_is_that_day(flow_sample, tmp_path, mo
     input_dir = tmp_path / "input"
     shutil.copytree(flow_sample / "input", input_dir, ignore=shutil.ignore_patterns(
         "hoi_nong_dan", "bhxh", "tre_em", "nguoi_cao_tuoi", "bao_tro_xa_hoi", "nguoi_co_cong"))
-    outcome = run_nightly(str(input_dir), str(tmp_path / "out"), ["thue"])
+    outcome = run_nightly(load_config(input_dir, tmp_path / "out", sources=["thue"]))
     run_dir = latest_run(tmp_path / "out")
     assert run_dir.name.startswith("20261130T180000Z-")  # the ID says UTC
     manifest = read_manifest(run_dir)

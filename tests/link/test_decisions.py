@@ -39,7 +39,7 @@ def registry(make_registry):
 
 
 def _run(make_raw, registry, rows, source="bhxh"):
-    out = reconcile_source(make_raw(rows), load_sources()[source], registry)
+    out, _ = reconcile_source(make_raw(rows), load_sources()[source], registry)
     assert out.height == len(rows)
     return out
 

@@ -74,8 +74,7 @@ def _id_rows(count: int) -> list[dict]:
 
 
 def _reconcile(rows: list[dict], registry: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
-    report: dict = {}
-    out = reconcile_source(raw_frame(rows), load_sources()["bhxh"], registry, link_report=report)
+    out, report = reconcile_source(raw_frame(rows), load_sources()["bhxh"], registry)
     assert out.height == len(rows)
     return out, report
 

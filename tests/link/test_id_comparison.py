@@ -38,9 +38,7 @@ def town():
 
 def _last(town, row: dict) -> tuple[dict, dict]:
     registry, _, rows = town
-    report: dict = {}
-    out = reconcile_source(raw_frame([*rows, row]), load_sources()["bhxh"], registry,
-                           link_report=report)
+    out, report = reconcile_source(raw_frame([*rows, row]), load_sources()["bhxh"], registry)
     return out.row(-1, named=True), report
 
 

@@ -39,7 +39,7 @@ def town():
 def _last(town, xa: str) -> dict:
     registry, rows = town
     row = {"ho_ten": "Trương Thị Khánh", "ngay_sinh": "1956", "gioi_tinh": "Nữ", "xa": xa}
-    out = reconcile_source(raw_frame([*rows, row]), load_sources()["bhxh"], registry)
+    out, _ = reconcile_source(raw_frame([*rows, row]), load_sources()["bhxh"], registry)
     return out.row(-1, named=True)
 
 

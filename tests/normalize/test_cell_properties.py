@@ -10,8 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ducpho_etl.ingest.encodings import VIETNAMESE_LETTERS
-from ducpho_etl.normalize import normalize_frame, normalize_id12, normalize_names, parse_birth_date
+from ducpho_etl.normalize import normalize_frame
+from ducpho_etl.normalize.dates import parse_birth_date
 from ducpho_etl.normalize.gender import normalize_gender
+from ducpho_etl.normalize.ids import normalize_id12
+from ducpho_etl.normalize.names import normalize_names
 
 INVISIBLE = ["\u200b", "\ufeff", "\u00ad", "\u2060", "\u200c"]
 SPACES = [" ", "  ", "\u00a0", "\t", " \u200b"]

@@ -9,6 +9,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.stages import stage_result
+
 SUMMARY_COLUMNS = ["source", "label", "raw_rows", "cleaned", "duplicate", "deceased", "review",
                    "not_found", "rejected"]
 
@@ -60,7 +62,7 @@ def town():
 @pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory):
     """A generated sample (scale 0.01) run through the pipeline and published: (input dir, run dir)."""
-    from ducpho_etl.pipeline import process_source, select_sources
+    from ducpho_etl.pipeline import select_sources
     from ducpho_etl.publish import publish_run
     from ducpho_etl.registry import load_prepared_registry
     from ducpho_etl.sample import generate_sample
@@ -69,7 +71,7 @@ def pipeline_run(tmp_path_factory):
     generate_sample(root, scale=0.01, seed=11)
     input_dir = root / "input"
     registry_raw, registry, registry_files = load_prepared_registry(input_dir / "registry")
-    results = [process_source(input_dir, contract, registry, registry_raw)
+    results = [stage_result(input_dir, contract, registry, registry_raw)
                for contract in select_sources(None).values()]
     manifest = {"started_utc": "2026-11-28T18:25:12.487778+00:00", "data_year": 2023,
                 "input": str(input_dir), "registry_files": registry_files,

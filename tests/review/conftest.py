@@ -20,10 +20,11 @@ def review_sample(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def published(review_sample, tmp_path_factory, prefect_harness) -> Path:
+    from ducpho_etl.config import load_config
     from flows.nightly import nightly
 
     output = tmp_path_factory.mktemp("review_published")
-    outcome = nightly(str(review_sample / "input"), str(output))
+    outcome = nightly(load_config(review_sample / "input", output))
     assert outcome["failed"] == {}
     return output
 

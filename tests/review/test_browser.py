@@ -200,9 +200,10 @@ def test_three_rows_settled_by_keyboard_are_matched_after_the_rerun(
     assert len(current) == 3 and all(d.verdict == "match" for d in current.values())
     assert [a for a in store.access_log(10) if a[4] == "view_full"]
 
+    from ducpho_etl.config import load_config
     from flows.nightly import nightly
 
-    outcome = nightly(str(review_sample / "input"), str(output))
+    outcome = nightly(load_config(review_sample / "input", output))
     assert outcome["failed"] == {}
     assert latest_run(output) != published
     for source, pos, masked in decided:

@@ -11,9 +11,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ducpho_etl.pipeline import process_source, select_sources, shared_registry
+from ducpho_etl.pipeline import select_sources, shared_registry
 from ducpho_etl.sample import generate_sample
 from ducpho_etl.sample.habits import HEADER_WORDINGS
+from tests.stages import stage_result
 
 SCALE = 0.02
 SEED = 11
@@ -29,8 +30,7 @@ def _run(root: Path) -> tuple[pl.DataFrame, dict[str, list[dict]]]:
     raw, index = shared_registry(root / "input")
     frames, files = [], {}
     for key, contract in select_sources(None).items():
-        result = process_source(root / "input", contract, index, raw)
-        assert result.error is None, (key, result.error)
+        result = stage_result(root / "input", contract, index, raw)
         frames.append(result.reconciliation.select(*KEY, "status", "person_id", "reason_codes"))
         files[key] = result.files
     return pl.concat(frames), files

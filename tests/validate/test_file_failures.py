@@ -10,8 +10,9 @@ import xlsxwriter
 
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.ingest.source import IngestError, read_file, read_source
-from ducpho_etl.pipeline import process_source
+from ducpho_etl.pipeline import describe_error
 from ducpho_etl.registry import prepare_registry
+from tests.stages import stage_result
 
 GOOD_CSV = "Họ và tên,Ngày sinh,Giới tính,Số CCCD\nLê Văn An,01/02/1980,Nam,051080000001\n"
 PEOPLE = [{"so_dinh_danh": "051080000001", "ho_ten": "Lê Văn An", "ngay_sinh": "01/02/1980",
@@ -29,7 +30,14 @@ def _xlsx(path: Path, rows: list[list[str]]) -> Path:
 
 def _process(tmp_path, make_registry, key="bhxh"):
     reg = make_registry(PEOPLE)
-    return process_source(tmp_path / "input", load_sources()[key], prepare_registry(reg), reg)
+    return stage_result(tmp_path / "input", load_sources()[key], prepare_registry(reg), reg)
+
+
+def _error(tmp_path, make_registry, key="bhxh") -> str:
+    """The source's error as the flow reports it (describe_error: type and masked message)."""
+    with pytest.raises(Exception) as caught:  # noqa: PT011 - any error fails the source
+        _process(tmp_path, make_registry, key)
+    return describe_error(caught.value)
 
 
 def _source_file(tmp_path: Path, name: str, data: bytes, key: str = "bhxh") -> Path:
@@ -48,7 +56,7 @@ def test_good_file_reads(tmp_path, make_registry):
     assert reports[0]["header_row"] == 1 and reports[0]["encoding"] == "utf-8"
     _source_file(tmp_path, "also_ok.csv", GOOD_CSV.encode())
     result = _process(tmp_path, make_registry)
-    assert result.error is None and result.raw_rows == 2
+    assert result.raw_rows == 2
 
 
 def test_wrong_file_type(tmp_path, make_registry):
@@ -58,17 +66,17 @@ def test_wrong_file_type(tmp_path, make_registry):
         read_file(path, load_sources()["bhxh"])
     # an .xlsx that is really text
     _source_file(tmp_path, "fake.xlsx", b"Ho ten,Nam sinh\nA,1950\n")
-    result = _process(tmp_path, make_registry)
-    assert result.error is not None and "fake.xlsx" in result.error
-    assert "not a readable XLSX workbook" in result.error
+    error = _error(tmp_path, make_registry)
+    assert "fake.xlsx" in error
+    assert "not a readable XLSX workbook" in error
 
 
 def test_truncated_xlsx(tmp_path, make_registry):
     data = _xlsx(tmp_path / "full.xlsx", [["Họ và tên", "Năm sinh"], ["Lê Văn An", "1980"]]).read_bytes()
     _source_file(tmp_path, "cut.xlsx", data[: len(data) // 2])
-    result = _process(tmp_path, make_registry)
-    assert result.error is not None and "cut.xlsx" in result.error
-    assert "not a readable XLSX workbook" in result.error
+    error = _error(tmp_path, make_registry)
+    assert "cut.xlsx" in error
+    assert "not a readable XLSX workbook" in error
 
 
 @pytest.mark.parametrize("data", [b"", b"\r\n  \r\n"])
@@ -76,8 +84,7 @@ def test_empty_file(tmp_path, make_registry, data):
     path = _source_file(tmp_path, "empty.csv", data)
     with pytest.raises(IngestError, match=r"^empty\.csv: empty file"):
         read_file(path, load_sources()["bhxh"])
-    result = _process(tmp_path, make_registry)
-    assert "empty.csv: empty file" in result.error
+    assert "empty.csv: empty file" in _error(tmp_path, make_registry)
 
 
 def test_no_name_column(tmp_path, make_registry):
@@ -85,7 +92,7 @@ def test_no_name_column(tmp_path, make_registry):
                         .encode())
     with pytest.raises(IngestError, match=r"^noname\.csv: no header row with a name column"):
         read_file(path, load_sources()["bhxh"])
-    assert "noname.csv" in _process(tmp_path, make_registry).error
+    assert "noname.csv" in _error(tmp_path, make_registry)
 
 
 def test_missing_required_column(tmp_path, make_registry, monkeypatch):
@@ -101,8 +108,7 @@ def test_missing_required_column(tmp_path, make_registry, monkeypatch):
     message = str(info.value)
     assert message.startswith("no_bhxh.csv: required column(s) missing from the header: ma_bhxh")
     assert "Lê Văn An" not in message
-    result = _process(tmp_path, make_registry)
-    assert result.error is not None and "no_bhxh.csv: required column(s) missing" in result.error
+    assert "no_bhxh.csv: required column(s) missing" in _error(tmp_path, make_registry)
 
 
 def test_missing_required_column_in_a_workbook_sheet(tmp_path, monkeypatch):

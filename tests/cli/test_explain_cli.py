@@ -20,7 +20,7 @@ def output(tmp_path, make_raw, make_registry):
         {"ho_ten": "Trần Thị Lan", "ngay_sinh": "03/04/1985", "so_dinh_danh": "051185000003"},
         {"ho_ten": "Ai Đó", "ngay_sinh": "1980"},
     ]
-    recon = reconcile_source(make_raw(rows), load_sources()["bhxh"], registry)
+    recon, _ = reconcile_source(make_raw(rows), load_sources()["bhxh"], registry)
     run = tmp_path / "runs" / "r1" / "reconciliation"
     run.mkdir(parents=True)
     recon.write_parquet(run / "bhxh.parquet")
