@@ -2,6 +2,7 @@
 with the severity the report and the CLI read from it."""
 
 from ducpho_etl import codes
+from ducpho_etl.decisions.reasons import REASONS as DECISION_REASONS
 from ducpho_etl.normalize import REASONS as NORMALIZE_REASONS
 from ducpho_etl.reasons import STATUS_REASONS, catalogue
 from ducpho_etl.validate import REASONS as VALIDATE_REASONS
@@ -10,8 +11,9 @@ from ducpho_etl.validate import ROW_CHECKS
 
 def test_every_declared_code_is_in_the_catalogue_with_its_text():
     whole = catalogue()
-    assert set(NORMALIZE_REASONS) | set(VALIDATE_REASONS) | set(STATUS_REASONS) == set(whole)
-    for code, texts in {**VALIDATE_REASONS, **STATUS_REASONS}.items():
+    assert set(NORMALIZE_REASONS) | set(VALIDATE_REASONS) | set(STATUS_REASONS) \
+        | set(DECISION_REASONS) == set(whole)
+    for code, texts in {**VALIDATE_REASONS, **STATUS_REASONS, **DECISION_REASONS}.items():
         assert whole[code] == texts, code
 
 

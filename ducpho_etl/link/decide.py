@@ -27,7 +27,7 @@ from ducpho_etl.link.compare import COMPARED, apply_weights, same_name
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
 from ducpho_etl.link.fields import with_id_prefix, with_old_unit
-from ducpho_etl.link.index import RegistryIndex, as_index, build_row_side
+from ducpho_etl.link.index import RegistryIndex, RowSide, as_index, build_row_side
 from ducpho_etl.link.weights import WeightModel, estimate_id_m, estimate_weights
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,12 @@ def decision_rule(model: WeightModel) -> dict:
             "exact_links": model.exact_links}
 
 
+def row_side(rows: pl.DataFrame, index: RegistryIndex) -> RowSide:
+    """Normalised rows as linkage compares them (derived fields, the columns it reads, positions,
+    neighbours): built here for link_rows and for whoever searches candidates again (review)."""
+    return build_row_side(with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS), index)
+
+
 def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
               report: dict | None = None) -> pl.DataFrame:
     """Link rows to a prepared registry (or its index, built once for every source: see
@@ -80,7 +86,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     "other_person" level); otherwise it competes with the row's blocked candidates."""
     index = as_index(registry)
     # the columns linkage reads (smaller frames at every step), and each row's position
-    side = build_row_side(with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS), index)
+    side = row_side(rows, index)
     rows, row_part, near = side.rows, side.fields, side.near
     has_name = pl.col("name_key").is_not_null()
     hits = exact_hits(rows, index, row_part)

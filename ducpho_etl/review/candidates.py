@@ -14,10 +14,9 @@ import polars as pl
 
 from ducpho_etl.contracts import canonical_fields
 from ducpho_etl.link.candidates import compatible_pairs
-from ducpho_etl.link.decide import LINK_COLUMNS
+from ducpho_etl.link.decide import row_side
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS
-from ducpho_etl.link.fields import row_fields
 from ducpho_etl.link.index import build_index
 from ducpho_etl.normalize import normalize_frame
 from ducpho_etl.normalize.places import UNIT_NAMES_2025
@@ -40,10 +39,8 @@ def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int) -> 
           for f in fields],
         pl.lit(data_year, pl.Int32).alias("reference_year"))
     canon = normalize_frame(raw)
-    linkable = (canon.filter(pl.col("name_key").is_not_null()).select(LINK_COLUMNS)
-                .with_row_index("_rpos"))
-    row_part = row_fields(linkable, index.frame["person_id"])
-    near = index.neighbours_of(linkable)
+    side = row_side(canon.filter(pl.col("name_key").is_not_null()), index)
+    linkable, row_part, near = side.rows, side.fields, side.near
     pairs = pl.concat([
         compatible_pairs(linkable, index, near, row_part).select("row_id", "person_id", *LEVELS),
         exact_hits(linkable, index, row_part).select("row_id", "person_id", *LEVELS),
