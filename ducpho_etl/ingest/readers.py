@@ -316,7 +316,9 @@ def _repair_columns(texts: pl.DataFrame, as_bool: pl.DataFrame,
     originals, fixed_columns, tag_columns = [], [], []
     for name in texts.columns:
         text_only = _text_cells(texts, as_bool, as_date, name)
-        fixed, tags = repair_series(text_only)
+        number = _letterless_number(text_only)
+        fixed, tags = repair_series(text_only.zip_with(~number, text_only.clear(len(text_only))))
+        fixed = text_only.zip_with(number, fixed)
         for tag, count in tags.drop_nulls().value_counts().iter_rows():
             repairs[tag] = repairs.get(tag, 0) + count
         originals.append(text_only)
@@ -338,7 +340,7 @@ def _repair_columns(texts: pl.DataFrame, as_bool: pl.DataFrame,
     if repairs[legacy] >= SHEET_ENCODING_MIN_CELLS:
         for i, (original, tags) in enumerate(zip(originals, tag_columns, strict=True)):
             # cells left alone, and cells a tie sent to the other legacy encoding
-            redo = (tags.is_null() | (tags == rival)).fill_null(True)
+            redo = (tags.is_null() | (tags == rival)).fill_null(True) & ~_letterless_number(original)
             pending = original.zip_with(redo, original.clear(len(original)))
             second, second_tags = repair_series(pending, legacy)
             keep_rival = _rival_reads_better(fixed_columns[i], second, tags == rival)
@@ -347,6 +349,13 @@ def _repair_columns(texts: pl.DataFrame, as_bool: pl.DataFrame,
             repairs[legacy] += int(use.sum())
             repairs[rival] -= int((use & (tags == rival)).fill_null(False).sum())
     return fixed_columns, repairs
+
+
+def _letterless_number(original: pl.Series) -> pl.Series:
+    """Cells with digits and no Latin letter (an ID or a date behind a typographic apostrophe or
+    dash): no text to repair, and forcing the sheet's legacy decoding on them turns the
+    punctuation into a letter ("\u2019051..." -> "\u00d2051...") that hides the number."""
+    return (original.str.contains(r"\d") & ~original.str.contains(r"[A-Za-z]")).fill_null(False)
 
 
 def _rival_reads_better(rival_text: pl.Series, sheet_text: pl.Series,

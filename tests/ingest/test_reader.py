@@ -459,6 +459,26 @@ def test_vni_sheet_short_cells_decoded_with_the_sheet(tmp_path: Path) -> None:
     assert df["encoding"][0] == "xlsx+vni"
 
 
+def test_tcvn3_sheet_keeps_numbers_behind_typographic_punctuation(tmp_path: Path) -> None:
+    """In a TCVN3 sheet, an ID typed after a typographic apostrophe (cp1252 0x92, which is a
+    letter in TCVN3) stays a number: the sheet's decoding is not forced on cells with no letter."""
+    def garble(text: str) -> str:
+        return encode_tcvn3(text).decode("cp1252", errors="replace")
+
+    wb = xlsxwriter.Workbook(tmp_path / "tcvn3.xlsx")
+    ws = wb.add_worksheet("DS")
+    ws.write_row(0, 0, [garble(h) for h in ["STT", "Họ và tên", "Ngày sinh", "Số CCCD"]])
+    names = ["Nguyễn Văn Nam", "Trần Thị Hồng", "Lê Văn Dũng", "Phạm Thị Lụa"]
+    for i, name in enumerate(names, start=1):
+        ws.write_row(i, 0, [str(i), garble(name), "\u201901/01/1980", f"\u201905108000000{i}"])
+    wb.close()
+    df, _ = read_source(tmp_path, CONTRACT)
+    assert df["ho_ten"].to_list() == names
+    assert [v.lstrip("\u2019") for v in df["so_dinh_danh"].to_list()] == [
+        f"05108000000{i}" for i in range(1, 5)]
+    assert df["encoding"][0] == "xlsx+tcvn3"
+
+
 def test_footer_lines_and_repeated_headers_are_not_data(tmp_path: Path) -> None:
     text = (
         "STT,Họ và tên,Ngày sinh,Số CCCD\n"
