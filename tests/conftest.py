@@ -20,6 +20,24 @@ import pytest  # noqa: E402
 
 from ducpho_etl.contracts import canonical_fields
 
+# The files that take minutes (real Prefect servers, a pty, a browser), handed out first: under
+# `--dist loadfile` a long file handed out last keeps one worker busy while the other idles.
+SLOW_FILES_FIRST = ("tests/flows/test_serve.py", "tests/flows/test_nightly.py",
+                    "tests/cli/test_terminal_pty.py", "tests/review/", "tests/flows/",
+                    "tests/faults/test_run_faults.py", "tests/decisions/", "tests/report/",
+                    "tests/sample/test_habits.py", "tests/e2e/")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order files slowest first (a stable sort: the tests of a file keep their order)."""
+    def rank(item: pytest.Item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return next((i for i, prefix in enumerate(SLOW_FILES_FIRST) if path.startswith(prefix)),
+                    len(SLOW_FILES_FIRST))
+
+    items.sort(key=rank)
+
+
 REGISTRY_COLUMNS = ["so_dinh_danh", "so_cmnd", "ho_ten", "ngay_sinh", "gioi_tinh", "ma_xa",
                     "dia_chi", "trang_thai"]
 
