@@ -34,8 +34,6 @@ def make_decision(*, row: dict, verdict: str, person_id: str | None, author: str
         raise ValueError(f"unknown verdict {verdict!r}")
     evidence = {**evidence_of_row(row), "run_id": run_id,
                 "chosen": mask_id(person_id) if person_id else None}
-    if evidence.get("match_score") is not None:  # 15 decimals read as an ID by the store's check
-        evidence["match_score"] = round(evidence["match_score"], 3)
     return new_decision(row["source"], row["row_key"], verdict,
                         person_id if verdict == "match" else None, author, "officer",
                         note.strip(), evidence)
