@@ -64,14 +64,16 @@ SAID_BY = {
 
 def one_text_per_cause(codes: pl.Expr) -> pl.Expr:
     """The list of codes without those whose cause another code of the row already says; a
-    total line's only reason is that it is a total line (its empty name and ID are no cause)."""
-    codes = pl.when(codes.list.contains("total_row").fill_null(False)) \
-        .then(pl.concat_list(pl.lit("total_row"))).otherwise(codes)
-    for code, covers in SAID_BY.items():
-        said = pl.any_horizontal(*[codes.list.contains(c) for c in covers]).fill_null(False)
-        codes = pl.when(said).then(codes.list.eval(pl.element().filter(pl.element() != code))) \
-            .otherwise(codes)
-    return codes
+    total line's only reason is that it is a total line (its empty name and ID are no cause).
+
+    One list.eval over each row's own list: a when/then chain that re-used the list per rule grew
+    the expression tree exponentially (22 s of 30 on 156,000 rows)."""
+    code = pl.element()
+    said = pl.lit(False)
+    for redundant, covers in SAID_BY.items():
+        said = said | ((code == redundant) & code.is_in(list(covers)).any())
+    keep = pl.when((code == "total_row").any()).then(code == "total_row").otherwise(~said)
+    return codes.list.eval(code.filter(keep))
 
 
 def reason_text_expr(codes: pl.Expr, language: int = 0) -> pl.Expr:
