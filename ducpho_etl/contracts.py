@@ -52,14 +52,35 @@ def shared_file(name: str, folder: Path | None = None) -> Path:
     return own if own.is_file() else PACKAGE_SCHEMAS_DIR / name
 
 
+def _fold_slowly(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NOT_FOLDED.sub("", text.lower())
+
+
+_NOT_FOLDED = re.compile(r"[^0-9a-z]")
+_FOLD_TABLE_END = 0x2500
+"""Characters below this are folded by one str.translate table (Latin, Vietnamese, general
+punctuation); rarer ones (fullwidth forms, ...) the slow way. Per character the two agree: NFKD
+decomposes each character on its own and the marks it reorders are dropped anyway."""
+
+
+@cache
+def _fold_table() -> dict[int, str | None]:
+    return {code: _fold_slowly(chr(code)) or None for code in range(_FOLD_TABLE_END)}
+
+
 def fold_header(text: str) -> str:
     """Fold a header for comparison: no accents, case, spaces or punctuation.
 
     "Họ và tên" == "HO VA TEN" == "họ  và tên:" -> "hovaten". đ has no decomposition: mapped by hand.
+    Called on every cell of a table's first columns (repeated headers, signature lines): one
+    str.translate, not a normalisation per cell.
     """
-    text = unicodedata.normalize("NFKD", str(text)).replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    text = str(text)
+    if text and ord(max(text)) >= _FOLD_TABLE_END:
+        return _fold_slowly(text)
+    return text.translate(_fold_table())
 
 
 @dataclass(frozen=True, eq=False)

@@ -50,6 +50,8 @@ _COUNT_WORDS = {"người", "nguoi", "hộ", "ho", "trẻ", "tre", "đối", "do
 
 
 def _is_total_text(text: str) -> bool:
+    if text.lstrip()[:1] not in _TOTAL_INITIALS:  # most cells: one look at the first letter
+        return False
     folded = _SPACES.sub(" ", text.lower()).strip()
     match = _TOTAL_RE.match(folded)
     if not match:
@@ -57,6 +59,7 @@ def _is_total_text(text: str) -> bool:
     words = re.sub(r"[\d\W_]+", " ", folded[match.end():]).split()
     return all(word in _COUNT_WORDS for word in words)
 _SPACES = re.compile(r"\s+")
+_TOTAL_INITIALS = ("t", "T", "c", "C")  # what _TOTAL_RE's words start with
 
 
 @dataclass

@@ -158,7 +158,8 @@ class FrameBuilder:
         for field_name, values in columns.items():  # extra columns this table does not have
             if field_name not in rows.values and field_name not in _BUILDER_OWN:
                 values.extend([None] * n)
-        columns["numeric_cells"].extend(rows.numeric_cells)
+        # joined here, split in flush: a Python list per row would cost polars a Series each
+        columns["numeric_cells"].extend("|".join(cells) for cells in rows.numeric_cells)
         if len(columns["source"]) >= CHUNK_ROWS:
             self.flush()
 
@@ -169,7 +170,10 @@ class FrameBuilder:
 
     def flush(self) -> None:
         if self.columns["source"]:
-            self.frames.append(pl.DataFrame(self.columns, schema=self.schema))
+            joined = {**self.schema, "numeric_cells": pl.String()}
+            numeric = pl.col("numeric_cells").str.split("|")
+            self.frames.append(pl.DataFrame(self.columns, schema=joined).with_columns(
+                numeric.list.eval(pl.element().filter(pl.element() != ""))))
             self.columns = {name: [] for name in self.schema}
 
     def frame(self) -> pl.DataFrame:

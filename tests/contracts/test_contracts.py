@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ducpho_etl.contracts import ContractError, _parse_source, fold_header, load_sources
 
@@ -41,6 +45,22 @@ def test_fold_header_ignores_case_accents_spacing_punctuation():
     assert fold_header("Họ và tên") == fold_header("HO VA TEN") == fold_header(" họ, và tên: ")
     assert fold_header("Số CCCD/CMND") == "socccdcmnd"
     assert fold_header("Đối tượng") == "doituong"
+    assert fold_header("ＨỌ　ＴÊＮ") == "hoten"  # fullwidth forms (past the translate table)
+
+
+def _fold_by_definition(text: str) -> str:
+    """NFKD, đ by hand, no marks, lower case, only ASCII letters and digits."""
+    text = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+@settings(max_examples=3000)
+@given(st.text())
+def test_fold_header_is_the_whole_string_normalisation(text):
+    """fold_header folds character by character through a table: the same as normalising the
+    whole string, for any text (composed or decomposed marks, compatibility forms, any script)."""
+    assert fold_header(text) == _fold_by_definition(text)
 
 
 def test_unknown_header_is_none():
