@@ -161,7 +161,15 @@ def _id() -> Comparison:
     gender ("own": the ID of someone from elsewhere, a namesake of the candidate: the registry
     holds every resident's); any other well-formed ID nobody holds ("diff": two slips, or a
     number that is not the row's person's); the leading digits that survive scientific
-    notation are the candidate's ("partial") or not ("partial_diff"); no usable ID."""
+    notation are the candidate's ("partial") or not ("partial_diff"); no usable ID.
+
+    "own" is never a candidate: such an ID says the row's person is not in the registry, and
+    only FAR_ID slips that all keep the year and gender it encodes would make it the
+    candidate's (m about C(6, 3) * (near / 12) ** 3, below 2^-20). Its weight is bounded like
+    any other, and a rare name with a year (20 bits and more) would outweigh it; and the u of a
+    row-status level (what the row carries, whoever the candidate) cancels between candidates
+    and weighs only against "not in the registry", where the share of all rows carrying such
+    an ID (mostly residents' one-digit slips) understates how typical it is of outsiders."""
     distance, prefix = pl.col("_d_id"), _r("id_prefix")
     return Comparison("id", (
         ComparisonLevel("exact", distance == 0, 16.0),
@@ -170,7 +178,7 @@ def _id() -> Comparison:
         ComparisonLevel("other_person", (distance < NO_DISTANCE)
                         & _r("id_held").fill_null(False), -2.0),
         ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE)
-                        & _r("id_own").fill_null(False), -16.0),
+                        & _r("id_own").fill_null(False), -16.0, compatible=False),
         ComparisonLevel("diff", distance < NO_DISTANCE, -12.0),
         ComparisonLevel("partial", pl.col("person_id").str.starts_with(prefix).fill_null(False),
                         4.0),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 
 import polars as pl
 
@@ -28,7 +29,7 @@ from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
 from ducpho_etl.link.fields import with_id_prefix, with_old_unit
 from ducpho_etl.link.index import RegistryIndex, RowSide, as_index, build_row_side
-from ducpho_etl.link.weights import WeightModel, estimate_id_m, estimate_weights
+from ducpho_etl.link.weights import WEIGHT_BOUND, WeightModel, estimate_id_m, estimate_weights
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,10 @@ _LEVEL_COLS = [f"lvl_{f}" for f in FIELDS]
 
 def _decisive_hits(hits: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     """row_id of the rows whose ID-hit pair alone decides the link (the posterior rule, or the
-    fallback weight rule)."""
-    scored = apply_weights(hits, model.weights, model.tf_u)
+    fallback weight rule). A hit pair at a level no blocked candidate may be at (another given
+    name, another birth: a relative's ID) never decides alone: the row's namesakes, whose ID
+    level is "other_person", may be likelier, so the hit competes with them."""
+    scored = apply_weights(hits.filter(pl.col("compatible")), model.weights, model.tf_u)
     if model.kind == "estimated":
         log_odds = pl.col("score") + model.prior_log2_odds
         decisive = 1.0 / (1.0 + 2.0 ** (-log_odds)) >= LINK_PROBABILITY
@@ -190,6 +193,8 @@ def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rul
         return _empty(rows)
     compatible = apply_weights(candidates, model.weights, model.tf_u)
     by_posterior = model.kind == "estimated"
+    if by_posterior:
+        compatible = _relative_id(compatible, model)
     decided = _by_posterior(compatible, model) if by_posterior else _by_weight(compatible)
     if decided.height == 0:
         return _empty(rows)
@@ -206,7 +211,8 @@ def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rul
 
 
 def _ranked(candidates: pl.DataFrame) -> pl.DataFrame:
-    ranked = candidates.sort(["row_id", "score", "person_id"], descending=[False, True, False])
+    ranked = candidates.sort(["row_id", "posterior", "score", "person_id"],
+                             descending=[False, True, True, False], nulls_last=True)
     return ranked.group_by("row_id", maintain_order=True).agg(
         pl.col("person_id").first().alias("person_id"),
         pl.col("score").first().alias("match_score"),
@@ -230,6 +236,26 @@ def _by_weight(compatible: pl.DataFrame) -> pl.DataFrame:
     return best.with_columns(decisive=decisive)
 
 
+def _relative_id(scored: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
+    """`_which`: the score that says which registry person a row is, beside `score`, which says
+    whether it is anyone. Where the row's ID is held by a candidate whose name is another
+    (a name part at "diff": a relative's ID), the "other_person" candidates are weighed as
+    carrying that candidate's ID: log2(m / u) with m of "other_person" and u of "exact", the
+    chance a random pair shows that very number. Weighed pair by pair, the holder would gain
+    log2(u_other / u_exact), about log2 of the registry's size, over a namesake for the number
+    alone, as if a namesake's row could carry any resident's ID, when a relative's is the one
+    it carries. Only the share among the candidates follows `_which` (_by_posterior): the
+    chance that the row is anyone in the registry stays the pairs' own."""
+    m, u = model.m["id"], model.u["id"]
+    as_relative = max(-WEIGHT_BOUND, min(WEIGHT_BOUND, math.log2(m["other_person"] / u["exact"])))
+    named_otherwise = (pl.col("lvl_id") == "exact") & pl.any_horizontal(
+        pl.col(f"lvl_{part}") == "diff" for part in ("family", "given"))
+    relative = named_otherwise.any().over("row_id") & (pl.col("lvl_id") == "other_person")
+    lifted = pl.max_horizontal(pl.col("w_id"), pl.lit(as_relative)) - pl.col("w_id")
+    return scored.with_columns(
+        _which=pl.col("score") + pl.when(relative).then(lifted).otherwise(0.0))
+
+
 def _by_posterior(compatible: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     """Posterior of each compatible candidate against all others and "not in the registry"."""
     log_odds = pl.col("score") + model.prior_log2_odds
@@ -237,6 +263,11 @@ def _by_posterior(compatible: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     # P(i) = 2^lo_i / (1 + sum 2^lo_j), scaled by 2^-top to stay finite
     denominator = (2.0 ** (-top)) + (2.0 ** (log_odds - top)).sum().over("row_id")
     with_p = compatible.with_columns(posterior=(2.0 ** (log_odds - top)) / denominator)
+    if "_which" in with_p.columns:  # the row's chance of being anyone, shared by `_which`
+        which = pl.col("_which") - pl.col("_which").max().over("row_id")
+        with_p = with_p.with_columns(
+            posterior=pl.col("posterior").sum().over("row_id") * (2.0 ** which)
+            / (2.0 ** which).sum().over("row_id"))
     # an officer reviews a row only when it is more likely in the registry than not, yet no
     # one candidate is likely enough: the candidates' posteriors together reach
     # IN_REGISTRY_PROBABILITY; below that the row is more likely someone from elsewhere

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS
+from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS, same_name
 from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex
@@ -105,11 +105,42 @@ def estimate_weights(match_levels: pl.DataFrame, row_part: pl.DataFrame, index: 
               for name in ESTIMATED_FIELDS}
     m_all, _ = expectation_maximisation(match_levels, ESTIMATED_FIELDS, m_seed, u_all,
                                         share=SEED_MATCH_SHARE)
+    m_all = _by_sessions(match_levels, m_all, u_all)
     m_all["id"], u_all["id"] = dict(ID_M_SEED), id_u(row_part, index)
     model = WeightModel("estimated", {}, exact_links=n_links, u_pairs=non_matches,
                         registry_size=index.height, m=m_all, u=u_all)
     model.weights = weights_of(model.m, model.u)
     return model
+
+
+# Training sessions within the ID-hit pairs, as Splink trains one session per blocking rule and
+# leaves the rule's own fields out: (the pairs a session keeps, the fields it estimates). A
+# relative's ID (or one mistyped onto a neighbour) hits a person of another given name or
+# another birth, who shares the family name and commune: over all hit pairs, with u counted
+# over random pairs, such a pair looks like a match on those fields, and EM counts its other
+# given name and birth as a true match's slips. Name parts, gender and commune are estimated
+# over the hit pairs whose full birth date agrees too; the birth date over those whose whole
+# name agrees. A relative is in neither (a twin only in the first).
+SESSIONS: list[tuple[pl.Expr, list[str]]] = [
+    (pl.col("lvl_birth") == "exact", ["family", "middle", "given", "gender", "commune"]),
+    (same_name() & pl.col("lvl_middle").is_in(["agree", "missing"]), ["birth"]),
+]
+
+
+def _by_sessions(pairs: pl.DataFrame, m: dict[str, dict[str, float]],
+                 u: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """m re-estimated per SESSIONS (the other fields fixed at `m`, EM's estimate over every hit
+    pair); a session with fewer than MIN_EXACT_LINKS pairs leaves its fields at `m`."""
+    out = {f: dict(t) for f, t in m.items()}
+    for keeps, free in SESSIONS:
+        session = pairs.filter(keeps)
+        if session.height < MIN_EXACT_LINKS:
+            continue
+        fixed = [f for f in ESTIMATED_FIELDS if f not in free]
+        estimated, _ = expectation_maximisation(session, free, m, u, share=SEED_MATCH_SHARE,
+                                                fixed=fixed)
+        out.update({f: estimated[f] for f in free})
+    return out
 
 
 def weights_of(m: dict[str, dict[str, float]], u: dict[str, dict[str, float]]

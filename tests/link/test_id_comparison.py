@@ -126,3 +126,66 @@ def test_own_id_level_needs_the_rows_birth_year_and_gender_in_the_number(town):
     candidates = json.loads(last["evidence"])["candidates"] if last["evidence"] else []
     assert all(c["levels"]["id"] == "diff" for c in candidates)
     assert report["u"]["id"]["own"] > 0
+
+
+def test_namesake_with_their_own_id_and_the_residents_full_date_is_no_duplicate(town):
+    # everything but the ID is the resident's (whose own row is in the list): an ID that encodes
+    # the row's birth and gender and that no resident holds is someone from elsewhere's, whatever
+    # the other fields say; the row is not made a duplicate of the resident's row
+    person = town[1][9]
+    own = "079" + person["so_dinh_danh"][3:6] + "135792"
+    row = {"ho_ten": person["ho_ten"], "ngay_sinh": person["ngay_sinh"],
+           "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"], "so_dinh_danh": own}
+    last, _ = _last(town, row)
+    assert (last["status"], last["person_id"], last["candidate_count"]) == ("not_found", None, 0)
+    assert "id_not_in_registry" in last["reason_codes"]
+
+
+def _relative_pair(people: list[dict]) -> tuple[dict, dict]:
+    """Two residents of one family name, gender, birth year and commune with other given names,
+    the first the only one of its whole name born that year."""
+    def key(p: dict) -> tuple:
+        return p["ho_ten"].split()[0], p["gioi_tinh"], p["ngay_sinh"][-4:], p["ma_xa"]
+
+    def namesakes(p: dict) -> int:
+        return sum(q["ho_ten"] == p["ho_ten"] and q["ngay_sinh"][-4:] == p["ngay_sinh"][-4:]
+                   for q in people)
+
+    for person in people:
+        if namesakes(person) != 1:
+            continue
+        for relative in people:
+            if (relative is not person and key(relative) == key(person)
+                    and relative["ho_ten"].split()[-1] != person["ho_ten"].split()[-1]):
+                return person, relative
+    raise AssertionError("no such pair in the town")
+
+
+def test_relatives_id_with_another_given_name_links_the_row_to_its_own_person(town):
+    # the row shows only the year: the ID's holder shares the family name, year, gender and
+    # commune, and only the given name says whose row it is; the holder's number does not make
+    # the row theirs (it competes with the row's namesake, and the given name decides)
+    person, relative = _relative_pair(town[1])
+    row = {"ho_ten": person["ho_ten"], "ngay_sinh": person["ngay_sinh"][-4:],
+           "gioi_tinh": person["gioi_tinh"], "xa": person["ma_xa"],
+           "so_dinh_danh": relative["so_dinh_danh"]}
+    last, _ = _last(town, row)
+    assert last["person_id"] == person["so_dinh_danh"]
+    assert (last["status"], last["link_stage"]) == ("duplicate", "fuzzy")
+    assert "id_conflict" in last["reason_codes"]
+    candidates = {c["id"][-3:]: c for c in json.loads(last["evidence"])["candidates"]}
+    holder = candidates[relative["so_dinh_danh"][-3:]]
+    assert (holder["levels"]["id"], holder["levels"]["given"]) == ("exact", "diff")
+    assert holder["posterior"] < 0.5
+
+
+def test_outsider_carrying_a_residents_id_stays_not_found(town):
+    # a row of someone from elsewhere (no resident of that name) carrying a resident's ID with
+    # another name and birth: the holder's number makes no one else the row's person
+    holder = town[1][11]
+    year = int(holder["ngay_sinh"][-4:])
+    row = {"ho_ten": "Lò Thị Sáu", "ngay_sinh": f"03/04/{year + 20}", "gioi_tinh": "Nữ",
+           "xa": holder["ma_xa"], "so_dinh_danh": holder["so_dinh_danh"]}
+    last, _ = _last(town, row)
+    assert (last["status"], last["person_id"]) == ("not_found", None)
+    assert "id_conflict" in last["reason_codes"]

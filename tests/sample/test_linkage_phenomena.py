@@ -80,3 +80,24 @@ def test_people_from_elsewhere_are_never_expected_rejected(sample):
     truth, _, _ = sample
     outsiders = _with(truth, "not_registered")
     assert outsiders.height and set(outsiders["expected_status"]) <= {"not_found", "duplicate"}
+
+
+def test_some_relatives_ids_are_of_one_family_name_and_generation(sample):
+    # a relative's ID whose holder has the row's person's family name and is of their generation
+    # (a spouse of one family name; not a parent): only the given name (and the birth day)
+    # tells the row from the holder's; the truth still expects the row's own person
+    truth, cells, registry = sample
+    people = {p["so_dinh_danh"]: p for p in registry}
+    rows = _with(truth, "id_relative").filter(pl.col("true_person_id").is_not_null())
+    assert rows.height >= 10
+    same_family = 0
+    for i, pid in rows.select("_i", "true_person_id").iter_rows():
+        holder = people.get(_digits(cells[i].get("so_dinh_danh")).zfill(12))
+        assert holder is not None and holder["so_dinh_danh"] != pid
+        person = people[pid]
+        years_apart = abs(int(holder["ngay_sinh"][-4:]) - int(person["ngay_sinh"][-4:]))
+        if _af(holder["ho_ten"]).split()[0] == _af(person["ho_ten"]).split()[0] \
+                and years_apart <= 5:
+            assert _af(holder["ho_ten"]).split()[-1] != _af(person["ho_ten"]).split()[-1]
+            same_family += 1
+    assert same_family >= 3
