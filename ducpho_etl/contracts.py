@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
+import polars as pl
 import yaml
 
 from ducpho_etl import config
@@ -81,6 +82,14 @@ def fold_header(text: str) -> str:
     if text and ord(max(text)) >= _FOLD_TABLE_END:
         return _fold_slowly(text)
     return text.translate(_fold_table())
+
+
+def fold_series(texts: pl.Series) -> pl.Series:
+    """fold_header of every text of a column, in polars (null stays null): NFKD, then lower
+    case, đ by hand, and only ASCII letters and digits kept (the marks NFKD splits off go with
+    the rest)."""
+    return texts.str.normalize("NFKD").str.to_lowercase() \
+        .str.replace_all("đ", "d", literal=True).str.replace_all(r"[^0-9a-z]", "")
 
 
 @dataclass(frozen=True, eq=False)

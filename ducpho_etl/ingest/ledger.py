@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ducpho_etl.ingest.sheets import Layout, TableRows, is_blank
+from ducpho_etl.ingest.rows import TableRows
+from ducpho_etl.ingest.sheets import Layout, is_blank
 
 KINDS = ("title", "header", "numbering", "blank", "data", "total", "repeated_header", "footer",
          "skipped_sheet")

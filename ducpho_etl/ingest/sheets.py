@@ -7,12 +7,11 @@ the source frame. Nothing here reads files.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ducpho_etl.contracts import canonical_fields, fold_header
+from ducpho_etl.contracts import fold_header
 from ducpho_etl.ingest.headers import match_header
 
 HEADER_SCAN_ROWS = 100
@@ -347,29 +346,6 @@ def is_total_row(cells: Sequence[str | None], name_col: int | None) -> bool:
     return False
 
 
-@dataclass
-class TableRows:
-    """The rows of one table, column-wise: what source.py puts in the frame."""
-
-    source_row: list[int] = field(default_factory=list)
-    row_kind: list[str] = field(default_factory=list)
-    values: dict[str, list[str | None]] = field(default_factory=dict)
-    numeric_cells: list[list[str]] = field(default_factory=list)
-    blank_rows: int = 0
-    repeated_headers: int = 0
-    footer_rows: int = 0
-    unnamed: dict[str, int] = field(default_factory=dict)
-    """Column letter -> filled cells in a column with no header text (kept in the ledger)."""
-
-    @property
-    def data_rows(self) -> int:
-        return sum(1 for k in self.row_kind if k == "data")
-
-    @property
-    def total_rows(self) -> int:
-        return sum(1 for k in self.row_kind if k == "total")
-
-
 # Lines printed under a list for signatures: not data. Folded (no accents, case, punctuation).
 _FOOTER_PHRASES = ("nguoilapbieu", "nguoilap", "thutruongdonvi", "thutruong", "kyghirohoten",
                    "kyhoten", "kytenvadongdau", "kyten", "kytendongdau", "ketoan", "xacnhan",
@@ -391,30 +367,6 @@ def is_footer_label(cells: Sequence[str | None]) -> bool:
     return found
 
 
-@functools.lru_cache(maxsize=1024)
-def _folded_header(text: str) -> str:
-    """fold_header of a header cell, which every row of a table is compared with."""
-    return fold_header(text)
-
-
-def is_repeated_header(cells: Sequence[str | None], header: Sequence[str | None]) -> bool:
-    """The header row printed again inside the table (page breaks, pasted blocks)."""
-    filled = sum(1 for c in cells if c is not None and str(c).strip())
-    if filled < 2:
-        return False
-    same = differ = 0
-    for c, h in zip(cells, header, strict=False):  # stops at the second difference
-        if c is None or not str(c).strip():
-            continue
-        if h is not None and str(h).strip() and fold_header(c) == _folded_header(str(h)):
-            same += 1
-        else:
-            differ += 1
-            if differ > 1:
-                return False
-    return same >= max(2, filled - 1)
-
-
 def column_letters(index: int) -> str:
     """0 -> 'A', 25 -> 'Z', 26 -> 'AA' (how a spreadsheet program names a column)."""
     out = ""
@@ -422,101 +374,4 @@ def column_letters(index: int) -> str:
     while index:
         index, rest = divmod(index - 1, 26)
         out = chr(65 + rest) + out
-    return out
-
-
-def extract_rows(
-    grid: Grid,
-    layout: Layout,
-    fields: Sequence[str] | None = None,
-    start: int | None = None,
-) -> TableRows:
-    """Every row below the header as data or total rows (blank rows counted, not kept).
-
-    `fields` are the output columns (default: canonical_fields()); a field named by two columns
-    takes the first non-empty value, except the columns of a split name (layout.joined), which
-    are joined; the Nam/Nữ pair becomes ngay_sinh and gioi_tinh. `start` reads a later chunk of
-    a long table from its first row (the header and numbering rows were in an earlier chunk).
-    """
-    fields = list(fields if fields is not None else canonical_fields())
-    out = TableRows(values={f: [] for f in fields})
-    # field -> column indexes, in column order
-    where: dict[str, list[int]] = {}
-    for i, name in enumerate(layout.columns):
-        if name is not None:
-            where.setdefault(name, []).append(i)
-    plain = [(f, where[f]) for f in fields if f in where and f not in layout.joined]
-    joined = [(f, idx) for f, idx in layout.joined.items() if f in out.values]
-    header_width = len(layout.columns)
-    unnamed = set(layout.unnamed_columns)
-    missing = [f for f in fields if f not in where]
-    pair = [(p, where[p]) for p in PAIR_FIELDS if p in where]
-    has_pair = bool(pair) and "ngay_sinh" in out.values and "gioi_tinh" in out.values
-    name_col = where["ho_ten"][0] if "ho_ten" in where else None
-    numeric_rows = grid.numeric
-
-    def first(cells: list[str | None], idx: list[int], width: int) -> tuple[str | None, int]:
-        for i in idx:
-            if i < width:
-                v = cells[i]
-                if v is not None:
-                    v = v.strip()
-                    if v:
-                        return v, i
-        return None, -1
-
-    values = out.values
-    header_cells = layout.header_cells or [cell_text(c) for c in grid.rows[layout.header_index]]
-    numbering_index = layout.numbering_index if start is None else None
-    for index in range(layout.body_start if start is None else start, len(grid.rows)):
-        if index == numbering_index:
-            continue
-        cells = grid.rows[index]
-        width = len(cells)
-        if is_blank(cells):
-            out.blank_rows += 1
-            continue
-        if is_repeated_header(cells, header_cells):
-            out.repeated_headers += 1
-            continue
-        if is_footer_label(cells):
-            out.footer_rows += 1
-            continue
-        if width > header_width or unnamed:
-            for i, v in enumerate(cells):
-                if (i >= header_width or i in unnamed) and v is not None and v.strip():
-                    letter = column_letters(i)
-                    out.unnamed[letter] = out.unnamed.get(letter, 0) + 1
-        num = numeric_rows[index] if numeric_rows is not None else None
-        flagged: list[str] = []
-        row_values: dict[str, str | None] = {}
-        for f, idx in joined:
-            parts = [cells[i].strip() for i in idx if i < width and cells[i] and cells[i].strip()]
-            row_values[f] = " ".join(parts) or None
-            if num and any(i in num for i in idx):
-                flagged.append(f)
-        for f, idx in plain:
-            v, col = first(cells, idx, width)
-            row_values[f] = v
-            if num and col in num:
-                flagged.append(f)
-        if has_pair:
-            found = [(p, *first(cells, idx, width)) for p, idx in pair]
-            found = [(p, v, col) for p, v, col in found if v is not None]
-            if found and row_values.get("ngay_sinh") is None:
-                p, v, col = found[0]
-                row_values["ngay_sinh"] = v
-                if num and col in num:
-                    flagged.append("ngay_sinh")
-            if len(found) == 1 and row_values.get("gioi_tinh") is None:
-                row_values["gioi_tinh"] = _GENDER_OF_PAIR[found[0][0]]
-        for f in plain:
-            values[f[0]].append(row_values[f[0]])
-        for f, _ in joined:
-            values[f].append(row_values[f])
-        for f in missing:
-            values[f].append(row_values.get(f))
-        out.source_row.append(grid.row_numbers[index])
-        out.row_kind.append("total" if is_total_row(cells, name_col) else "data")
-        out.numeric_cells.append([f for f in fields if f in flagged])
     return out

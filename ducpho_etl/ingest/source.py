@@ -20,21 +20,19 @@ from ducpho_etl.ingest.ledger import KINDS, ranges, reconcile, swallowed_lines, 
 from ducpho_etl.ingest.limits import Limits, over_limit
 from ducpho_etl.ingest.listing import list_extracts
 from ducpho_etl.ingest.readers import (
-    CHUNK_ROWS,
     DELIMITED_SUFFIXES,
     WORKBOOK_SUFFIXES,
     Table,
     read_delimited,
     read_workbook,
 )
+from ducpho_etl.ingest.rows import TableRows, extract_rows
 from ducpho_etl.ingest.sheets import (
     Grid,
     Layout,
-    TableRows,
     cell_text,
     column_letters,
     detect_layout,
-    extract_rows,
     header_scan_depth,
 )
 
@@ -126,71 +124,36 @@ def map_table_columns(grid: Grid, layout: Layout, header_map: dict[str, str]) ->
             "identity_complete": not gaps}
 
 
-# columns the builder fills itself, not from a table's field values
-_BUILDER_OWN = frozenset({"source", "source_file", "sheet", "source_row", "row_kind", "encoding",
-                          "numeric_cells"})
-
-
 class FrameBuilder:
-    """Rows of many tables gathered column-wise, turned into a frame per CHUNK_ROWS rows: a
-    frame per small file would cost more than reading it (2,000 files), one frame for a
-    1,000,000-row file would hold every row as Python objects at once."""
+    """The rows of many tables, one small frame per table (or chunk of a long one), put
+    together once at the end in the frame_schema() order, extra_* columns after."""
 
     def __init__(self) -> None:
         self.schema = frame_schema()
-        self.columns: dict[str, list] = {name: [] for name in self.schema}
         self.frames: list[pl.DataFrame] = []
 
     def add(self, rows: TableRows, contract: SourceContract, name: str, table: Table) -> None:
-        n = len(rows.source_row)
-        columns = self.columns
-        columns["source"].extend([contract.key] * n)
-        columns["source_file"].extend([name] * n)
-        columns["sheet"].extend([table.sheet] * n)
-        columns["source_row"].extend(rows.source_row)
-        columns["row_kind"].extend(rows.row_kind)
-        columns["encoding"].extend([table.encoding] * n)
-        for field_name, values in rows.values.items():
-            if field_name not in columns:  # an extra_* column first met in this table
-                self.schema[field_name] = pl.String()
-                columns[field_name] = [None] * (len(columns["source"]) - n)
-            columns[field_name].extend(values)
-        for field_name, values in columns.items():  # extra columns this table does not have
-            if field_name not in rows.values and field_name not in _BUILDER_OWN:
-                values.extend([None] * n)
-        # joined here, split in flush: a Python list per row would cost polars a Series each
-        columns["numeric_cells"].extend("|".join(cells) for cells in rows.numeric_cells)
-        if len(columns["source"]) >= CHUNK_ROWS:
-            self.flush()
+        for column in rows.frame.columns:
+            self.schema.setdefault(column, pl.String())  # an extra_* column first met here
+        self.frames.append(rows.frame.with_columns(
+            pl.lit(contract.key, pl.String).alias("source"),
+            pl.lit(name, pl.String).alias("source_file"),
+            pl.lit(table.sheet, pl.String).alias("sheet"),
+            pl.lit(table.encoding, pl.String).alias("encoding"),
+        ))
 
     @property
     def rows(self) -> int:
         """Rows added so far (for progress)."""
-        return sum(f.height for f in self.frames) + len(self.columns["source"])
-
-    def flush(self) -> None:
-        if self.columns["source"]:
-            joined = {**self.schema, "numeric_cells": pl.String()}
-            numeric = pl.col("numeric_cells").str.split("|")
-            self.frames.append(pl.DataFrame(self.columns, schema=joined).with_columns(
-                numeric.list.eval(pl.element().filter(pl.element() != ""))))
-            self.columns = {name: [] for name in self.schema}
+        return sum(f.height for f in self.frames)
 
     def frame(self) -> pl.DataFrame:
         """Every row added, in order (an empty frame of the right schema when none)."""
-        self.flush()
-        if not self.frames:
-            return pl.DataFrame(schema=self.schema)
-        return pl.concat(self.frames, how="diagonal") if len(self.frames) > 1 else self.frames[0]
-
-
-def _add_counts(into: TableRows, more: TableRows) -> None:
-    into.row_kind.extend(more.row_kind)
-    into.blank_rows += more.blank_rows
-    into.repeated_headers += more.repeated_headers
-    into.footer_rows += more.footer_rows
-    for letter, n in more.unnamed.items():
-        into.unnamed[letter] = into.unnamed.get(letter, 0) + n
+        every = pl.concat(self.frames, how="diagonal") if self.frames else pl.DataFrame()
+        return every.select(
+            pl.col(column) if column in every.columns else pl.lit(None, dtype).alias(column)
+            for column, dtype in self.schema.items()
+        ) if self.frames else pl.DataFrame(schema=self.schema)
 
 
 def _check_swallowed(table: Table, grid: Grid, layout: Layout, name: str) -> None:
@@ -293,7 +256,7 @@ def read_file_tables(
             more = extract_rows(chunk, layout, table_fields, start=0)
             _check_swallowed(table, chunk, layout, name)
             builder.add(more, contract, name, table)
-            _add_counts(rows, more)
+            rows.add_counts(more)
             read_rows.extend(chunk.row_numbers)
         ledger = reconcile(table_kinds(table.grid.rows, layout, rows), read_rows,
                            table.physical if table.physical is not None else read_rows,
