@@ -13,7 +13,7 @@ from ducpho_etl.contracts import load_sources
 from ducpho_etl.link import link_rows
 from ducpho_etl.link.compare import WEIGHTS
 from ducpho_etl.link.fields import row_fields
-from ducpho_etl.link.index import build_index
+from ducpho_etl.link.index import RowSide, build_index
 from ducpho_etl.link.weights import MIN_EXACT_LINKS, WEIGHT_BOUND, estimate_weights
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
@@ -160,7 +160,9 @@ def test_never_seen_level_gets_a_bounded_weight(big_registry):
     canon = prepare_registry(registry_frame(PEOPLE)).with_row_index("row_id").rename(
         {"person_id": "id12"}).with_columns(pl.col("row_id").cast(pl.UInt32))
     index = build_index(big_registry)
-    model = estimate_weights(rows, row_fields(canon), index, index.neighbours_of(canon))
+    canon = canon.with_row_index("_rpos")
+    model = estimate_weights(rows, RowSide(rows=canon, fields=row_fields(canon),
+                                           near=index.neighbours_of(canon)), index)
     assert model.kind == "estimated"
     for table in model.weights.values():
         assert all(-WEIGHT_BOUND <= w <= WEIGHT_BOUND for w in table.values())
