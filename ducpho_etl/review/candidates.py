@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import canonical_fields
 from ducpho_etl.link.candidates import compatible_pairs
 from ducpho_etl.link.exact import exact_hits
@@ -29,7 +30,9 @@ MAX_EXTRA = 5  # compatible people beyond the evidence's (less likely ones) show
 def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int) -> pl.DataFrame:
     """(source, pos, person_id, masked, lvl_*, registry identity) for every compatible registry
     person (blocked pairs and ID/CMND holders) of every queued row."""
-    raw_registry, prepared, _ = load_prepared_registry(Path(input_dir) / "registry")
+    # the run's registry year is not in its manifest: the default one (RunConfig's)
+    raw_registry, prepared, _ = load_prepared_registry(Path(input_dir) / "registry",
+                                                       REGISTRY_REFERENCE_YEAR)
     index = build_index(prepared)
     fields = canonical_fields()
     raw = rows.select(

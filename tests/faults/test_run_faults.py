@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ducpho_etl.config import load_config
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR, load_config
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.ingest import IngestError
 from ducpho_etl.pipeline import describe_error, shared_registry
@@ -46,7 +46,7 @@ def input_dir(tmp_path: Path) -> Path:
 
 
 def results(input_dir: Path, keys=("bhxh",)):
-    raw, index = shared_registry(input_dir)
+    raw, index = shared_registry(input_dir, REGISTRY_REFERENCE_YEAR)
     sources = load_sources()
     return [stage_result(input_dir, sources[k], index, raw) for k in keys]
 
@@ -67,7 +67,7 @@ def test_bad_registries(tmp_path, write, pattern):
     folder.mkdir()
     write(folder)
     with pytest.raises(RegistryError, match=pattern) as caught:
-        load_prepared_registry(folder)
+        load_prepared_registry(folder, REGISTRY_REFERENCE_YEAR)
     assert "051050001234" not in str(caught.value)  # no ID number in the message
 
 
@@ -152,6 +152,7 @@ def test_two_runs_at_once(input_dir, tmp_path):
 CHILD = r"""
 import sys, time
 from pathlib import Path
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.pipeline import read_stage, reconcile_stage, shared_registry
 from ducpho_etl.publish import SourceResult, publish_run
@@ -162,7 +163,7 @@ def pause(where):
         marker.write_text("x")
         time.sleep(60)
 pause("start")
-raw, index = shared_registry(input_dir)
+raw, index = shared_registry(input_dir, REGISTRY_REFERENCE_YEAR)
 pause("registry")
 contract = load_sources()["bhxh"]
 frame, files = read_stage(input_dir, contract)

@@ -9,6 +9,7 @@ import random
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.link import link_rows
 from ducpho_etl.link.compare import WEIGHTS
@@ -64,7 +65,7 @@ SHORT = [{"so_dinh_danh": "051088900005", "ho_ten": "Phan Thị An", "ngay_sinh"
 
 @pytest.fixture(scope="module")
 def big_registry() -> pl.DataFrame:
-    return prepare_registry(registry_frame([*PEOPLE, *NAMESAKES, *MISTYPE, *SHORT]))
+    return prepare_registry(registry_frame([*PEOPLE, *NAMESAKES, *MISTYPE, *SHORT]), REGISTRY_REFERENCE_YEAR)
 
 
 def _id_rows(count: int) -> list[dict]:
@@ -157,8 +158,9 @@ def test_never_seen_level_gets_a_bounded_weight(big_registry):
     rows = pl.DataFrame({"lvl_family": ["exact"] * 300, "lvl_given": ["exact"] * 300,
                          "lvl_middle": ["agree"] * 300, "lvl_birth": ["exact"] * 300,
                          "lvl_gender": ["agree"] * 300, "lvl_commune": ["agree"] * 300})
-    canon = prepare_registry(registry_frame(PEOPLE)).with_row_index("row_id").rename(
-        {"person_id": "id12"}).with_columns(pl.col("row_id").cast(pl.UInt32))
+    canon = (prepare_registry(registry_frame(PEOPLE), REGISTRY_REFERENCE_YEAR)
+             .with_row_index("row_id").rename({"person_id": "id12"})
+             .with_columns(pl.col("row_id").cast(pl.UInt32)))
     index = build_index(big_registry)
     canon = canon.with_row_index("_rpos")
     model = estimate_weights(rows, RowSide(rows=canon, fields=row_fields(canon),
@@ -171,8 +173,9 @@ def test_never_seen_level_gets_a_bounded_weight(big_registry):
 
 
 def test_link_rows_report_is_optional(big_registry):
-    rows = prepare_registry(registry_frame(PEOPLE[:3])).with_row_index("row_id").rename(
-        {"person_id": "id12"}).with_columns(pl.lit("ok").alias("id12_status"))
+    rows = (prepare_registry(registry_frame(PEOPLE[:3]), REGISTRY_REFERENCE_YEAR)
+            .with_row_index("row_id").rename({"person_id": "id12"})
+            .with_columns(pl.lit("ok").alias("id12_status")))
     out = link_rows(rows, big_registry)
     assert out.height == 3
 
