@@ -44,7 +44,7 @@ from ducpho_etl.publish import (
     summarise,
 )
 from ducpho_etl.report import build_report
-from ducpho_etl.results import SourceResult
+from ducpho_etl.results import RunOutcome, SourceResult
 from flows.notify import notify_failure
 from flows.source import IO_RETRIES, _guarded, source_flow
 
@@ -66,7 +66,7 @@ class PartiallyFailed(RuntimeError):
     """Some sources failed; the run published the others (the failed ones stale). Carries the
     run's outcome for the caller that prints it (run_nightly)."""
 
-    def __init__(self, message: str, outcome: dict) -> None:
+    def __init__(self, message: str, outcome: RunOutcome) -> None:
         super().__init__(message)
         self.outcome = outcome
 
@@ -124,12 +124,11 @@ def report_task(run_dir: Path) -> bool:
 
 @flow(name="ducpho-nightly", log_prints=False,
       on_failure=[notify_failure], on_crashed=[notify_failure])
-def nightly(config: RunConfig) -> dict | State:
-    """All (or the named) sources, `config.workers` at a time. Returns run_dir, failed {key:
-    error}, summary rows and the manifest's per-source records (state, stale, from_run, as_of,
-    error ...). When a source failed the run ends in a Failed state named "Partially failed"
-    whose PartiallyFailed error carries that outcome (see run_nightly); NothingPublished when
-    every source failed."""
+def nightly(config: RunConfig) -> RunOutcome | State:
+    """All (or the named) sources, `config.workers` at a time. Returns the RunOutcome (run_dir,
+    failed {key: error}, summary rows and the manifest's per-source records). When a source
+    failed the run ends in a Failed state named "Partially failed" whose PartiallyFailed error
+    carries that outcome (see run_nightly); NothingPublished when every source failed."""
     logger = get_run_logger()
     started = clock.utc_now()
     t0 = time.perf_counter()
@@ -194,9 +193,9 @@ def nightly(config: RunConfig) -> dict | State:
                         if entry["from_run"] else "")
     logger.info("published %s in %.1f s; %d sources; failed: %s", run_dir.name,
                 time.perf_counter() - t0, len(entries), list(failed) or "none")
-    outcome = {"run_dir": str(run_dir), "started_utc": manifest["started_utc"],
-               "started_vn": manifest["started_vn"], "failed": failed,
-               "summary": summary.to_dicts(), "sources": entries}
+    outcome = RunOutcome(run_dir=str(run_dir), started_utc=manifest["started_utc"],
+                         started_vn=manifest["started_vn"], failed=failed,
+                         summary=summary.to_dicts(), sources=entries)
     if failed:
         message = (f"{len(failed)}/{len(contracts)} nguồn lỗi (sources failed): "
                    f"{', '.join(failed)}; published {run_dir.name} with their previous results "
@@ -218,7 +217,7 @@ def _run_sources(config: RunConfig, keys: list[str], registry_files: list[dict]
         return {key: future.result() for key, future in futures.items()}
 
 
-def run_nightly(config: RunConfig) -> dict:
+def run_nightly(config: RunConfig) -> RunOutcome:
     """The nightly flow's outcome whether or not some source failed (the CLI prints it either
     way); raises what the flow raised when nothing was published."""
     try:

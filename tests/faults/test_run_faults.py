@@ -238,10 +238,10 @@ def test_nightly_run_never_calls_a_broken_folder_fresh_or_cached(input_dir, tmp_
     (input_dir / "thue" / "thue.csv").write_text(SPLIT_NAME, encoding="utf-8")
     output = tmp_path / "out"
     first = nightly(load_config(input_dir, output, sources=["bhxh", "thue"]))
-    assert first["failed"] == {}
-    assert {k: e["state"] for k, e in first["sources"].items()} == {"bhxh": "fresh",
-                                                                     "thue": "fresh"}
-    manifest = json.loads((Path(first["run_dir"]) / "manifest.json").read_text())
+    assert first.failed == {}
+    assert {k: e["state"] for k, e in first.sources.items()} == {"bhxh": "fresh",
+                                                                  "thue": "fresh"}
+    manifest = json.loads((Path(first.run_dir) / "manifest.json").read_text())
     thue_file = manifest["sources"]["thue"]["files"][0]
     assert thue_file["name_columns"] == ["B", "C"] and thue_file["ledger"]["data"] == 2
 
@@ -250,7 +250,7 @@ def test_nightly_run_never_calls_a_broken_folder_fresh_or_cached(input_dir, tmp_
     (elsewhere / "dot2.csv").write_text(GOOD, encoding="utf-8")
     os.symlink(elsewhere, input_dir / "bhxh" / "dot2")
     second = run_nightly(load_config(input_dir, output, sources=["bhxh", "thue"]))  # partly failed
-    assert list(second["failed"]) == ["bhxh"]
-    assert "dot2: symbolic link, not followed" in second["failed"]["bhxh"]
-    assert second["sources"]["bhxh"]["state"] == "stale"
-    assert second["sources"]["thue"]["state"] == "cached"
+    assert list(second.failed) == ["bhxh"]
+    assert "dot2: symbolic link, not followed" in second.failed["bhxh"]
+    assert second.sources["bhxh"]["state"] == "stale"
+    assert second.sources["thue"]["state"] == "cached"

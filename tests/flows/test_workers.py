@@ -30,7 +30,7 @@ def test_a_deployment_run_takes_its_workers_from_its_config(flow_sample, tmp_pat
     monkeypatch.setenv(MAX_WORKERS_ENV, "5")
     # as a worker runs the deployment: the flow called with the parameters it was registered with
     outcome = nightly_module.nightly(**parameters(config))
-    assert outcome["failed"] == {}
+    assert outcome.failed == {}
     assert sizes == [3]
 
 
