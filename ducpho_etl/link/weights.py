@@ -146,7 +146,10 @@ def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
     matches), then re-estimates m of the `free` fields and the share; u and the m of `fixed`
     fields stay. Returns m (every field) and the share of matches."""
     fields = [*free, *(fixed or [])]
-    patterns = pairs.group_by([f"lvl_{f}" for f in fields]).len()
+    levels = [f"lvl_{f}" for f in fields]
+    # in a fixed order: the sums below are of floats, and group_by's order varies run to run
+    # (the last bits of every weight and score did, so two runs were never byte-identical)
+    patterns = pairs.group_by(levels).len().sort(levels)
     n = patterns["len"].to_numpy().astype(np.float64)
     codes = {f: patterns[f"lvl_{f}"].to_list() for f in fields}
     m = {f: dict(t) for f, t in m.items()}

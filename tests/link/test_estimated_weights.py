@@ -15,7 +15,12 @@ from ducpho_etl.link import link_rows
 from ducpho_etl.link.compare import WEIGHTS
 from ducpho_etl.link.fields import row_fields
 from ducpho_etl.link.index import RowSide, build_index
-from ducpho_etl.link.weights import MIN_EXACT_LINKS, WEIGHT_BOUND, estimate_weights
+from ducpho_etl.link.weights import (
+    MIN_EXACT_LINKS,
+    WEIGHT_BOUND,
+    estimate_weights,
+    expectation_maximisation,
+)
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
 from tests.conftest import raw_frame, registry_frame
@@ -235,3 +240,21 @@ def test_gender_written_wrong_is_weighed_not_a_block(big_registry):
     assert (last["status"], last["person_id"]) == ("duplicate", person["so_dinh_danh"])
     levels = json.loads(last["evidence"])["candidates"][0]["levels"]
     assert levels["gender"] == "disagree"
+
+
+def test_em_gives_the_same_bits_whatever_the_pairs_order():
+    # EM sums floats over the pairs' agreement patterns: in a fixed order, so that two runs of
+    # the same data give byte-identical weights and scores (pairs come from joins and unique(),
+    # whose order varies)
+    rng = random.Random(3)
+    fields = list(WEIGHTS)[:4]
+    levels = {f: list(WEIGHTS[f]) for f in fields}
+    pairs = pl.DataFrame({f"lvl_{f}": [rng.choice(levels[f]) for _ in range(3000)]
+                          for f in fields})
+    m = {f: {lv: (i + 1) / sum(range(1, len(levels[f]) + 1)) for i, lv in enumerate(levels[f])}
+         for f in fields}
+    u = {f: {lv: 1 / len(levels[f]) for lv in levels[f]} for f in fields}
+    first = expectation_maximisation(pairs, fields, m, u, share=0.3)
+    for seed in range(5):
+        shuffled = pairs.sample(fraction=1.0, shuffle=True, seed=seed)
+        assert expectation_maximisation(shuffled, fields, m, u, share=0.3) == first
