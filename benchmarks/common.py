@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from ducpho_etl.config import max_workers
+from ducpho_etl.config import load_config
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.evaluate import load_truth
 from ducpho_etl.ingest import read_source
@@ -23,6 +23,12 @@ from ducpho_etl.validate import validate_rows
 
 TRUTH_KEY = ["source", "source_file", "sheet", "source_row"]
 LINK_STATUSES = ["matched", "duplicate", "deceased"]
+
+
+def configured_workers() -> int:
+    """Sources linked at once as a run configured here would (RunConfig.workers: the option,
+    $DUCPHO_MAX_WORKERS or the config file, else the default)."""
+    return load_config(Path("."), Path(".")).workers
 
 
 def peak_rss_gb() -> float:
@@ -45,7 +51,8 @@ def prepared(sample: Path, cache: Path | None = None, data_year: int = 2023
         (cache / "stamp.json").write_text(stamp)
     timings: dict = {}
     started = time.perf_counter()
-    _, registry, _ = load_prepared_registry(input_dir / "registry")
+    _, registry, _ = load_prepared_registry(input_dir / "registry",
+                                            load_config(input_dir, cache).registry_year)
     timings["registry_s"] = round(time.perf_counter() - started, 2)
     rows: dict[str, pl.DataFrame] = {}
     started = time.perf_counter()
@@ -156,7 +163,7 @@ def median_run(measure, repeats: int = 3) -> tuple[object, float, list[float]]:
 def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], workers: int | None = None
                  ) -> tuple[pl.DataFrame, dict]:
     """Our linkage as the nightly run does it: the registry's index built once, then every source
-    linked, `workers` sources at a time (default config.max_workers(), the flow's thread pool),
+    linked, `workers` sources at a time (default configured_workers(), the flow's thread pool),
     largest first as the flow submits them (pipeline.largest_first, by input size; here by rows).
     Returns (KEY + person_id of every link made, timings)."""
     started = time.perf_counter()
@@ -172,7 +179,7 @@ def link_sources(registry: pl.DataFrame, sources: dict[str, pl.DataFrame], worke
                 .select(*TRUTH_KEY, "person_id"))
         return key, made, time.perf_counter() - t0, report["kind"]
 
-    with ThreadPoolExecutor(max_workers=workers or max_workers()) as pool:
+    with ThreadPoolExecutor(max_workers=workers or configured_workers()) as pool:
         done = list(pool.map(one, sorted(sources, key=lambda k: -sources[k].height)))
     total = time.perf_counter() - started
     timings = {"link_s": round(total, 2), "workers": workers, "index_s": round(index_s, 2),

@@ -5,7 +5,7 @@ Samples are generated with ducpho_etl.sample.generate_sample into /tmp/bench_sca
 (kept for later runs; scale 1 = 170,001 residents, 231,270 rows; scale 10 = 1.7M residents,
 2.3M rows).
 Linkage time (common.link_sources: the registry index built once, sources linked as the nightly
-flow runs them, config.max_workers() at a time; also with one worker; the median of three runs)
+flow runs them, common.configured_workers() at a time; also with one worker; the median of three runs)
 excludes reading and normalising (timed separately, cached after the first run).
 """
 
@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import polars as pl  # noqa: E402
 from common import (  # noqa: E402
+    configured_workers,
     link_sources,
     median_run,
     peak_rss_gb,
@@ -28,7 +29,6 @@ from common import (  # noqa: E402
     truth_links,
 )
 
-from ducpho_etl.config import max_workers  # noqa: E402
 from ducpho_etl.sample import generate_sample  # noqa: E402
 
 ROOT = Path("/tmp/bench_scale")
@@ -56,7 +56,7 @@ def measure(scale: float) -> dict:
     sample, generate_s = sample_at(scale)
     registry, sources, timings = prepared(sample, ROOT / f"cache_s{scale:g}")
     due = truth_links(sample)
-    (made, linkage), median, runs = timed_links(registry, sources, max_workers())
+    (made, linkage), median, runs = timed_links(registry, sources, configured_workers())
     _, one_median, one_runs = timed_links(registry, sources, 1)
     no_id = sum(r.filter(~pl.col("id12_status").is_in(["ok", "padded"])).height
                 for r in sources.values())

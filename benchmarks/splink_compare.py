@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import polars as pl  # noqa: E402
 from common import (  # noqa: E402
     TRUTH_KEY,
+    configured_workers,
     keyed,
     link_sources,
     median_run,
@@ -45,8 +46,6 @@ from common import (  # noqa: E402
     truth_of,
     truth_persons,
 )
-
-from ducpho_etl.config import max_workers  # noqa: E402
 
 SPLINK_THRESHOLD = 0.9
 FIELDS = ["family_key", "middle_key", "given_key", "name", "birth_year", "birth_month",
@@ -183,7 +182,7 @@ def main(argv: list[str]) -> None:
     registry, sources, timings = prepared(sample, cache)
     truth, cleaned = truth_of(sample, truth_path)
     due = truth_links(sample, truth_path)
-    (our_links, ours), our_s, our_runs = median_run(lambda: _ours(registry, sources, max_workers()))
+    (our_links, ours), our_s, our_runs = median_run(lambda: _ours(registry, sources, configured_workers()))
     _, one_s, one_runs = median_run(lambda: _ours(registry, sources, 1))
     reg, rows = splink_inputs(registry, sources)
     (splink_links, info), splink_s, splink_runs = median_run(lambda: _splink(reg, rows))

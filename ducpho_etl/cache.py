@@ -2,10 +2,11 @@
 
 The key is the sha256 of everything a source's result depends on: the source key, the content
 hash of each of its extract files (relative path + sha256), the registry files' hashes, the data
-year and the code version (package version + a hash of ducpho_etl/**/*.py and schemas/**). A
-changed byte in any of them gives a new key, so a stale hit is impossible; an unchanged source is
-read back from Parquet instead of recomputed. Entries are written to a temporary folder and
-renamed into place, so an interrupted write never leaves a half entry.
+year, the registry's year (when not the default) and the code version (package version + a hash
+of ducpho_etl/**/*.py and schemas/**). A changed byte in any of them gives a new key, so a stale
+hit is impossible; an unchanged source is read back from Parquet instead of recomputed. Entries
+are written to a temporary folder and renamed into place, so an interrupted write never leaves a
+half entry.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import PACKAGE_SCHEMAS_DIR, schemas_dir
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.ingest.listing import list_extracts
@@ -84,7 +86,8 @@ def schemas_in_use_digest(folder: Path | None = None) -> str | None:
 
 def cache_key(source: str, files: list[dict], registry: list[dict], data_year: int,
               code: str | None = None, schemas: Path | None = None,
-              decisions: str | None = None) -> str:
+              decisions: str | None = None,
+              registry_year: int = REGISTRY_REFERENCE_YEAR) -> str:
     payload = {
         "source": source, "data_year": data_year, "code": code or code_version(),
         "files": sorted((f["file"], f["sha256"]) for f in files if "sha256" in f),
@@ -93,6 +96,8 @@ def cache_key(source: str, files: list[dict], registry: list[dict], data_year: i
     digest = schemas_in_use_digest(schemas)
     if digest is not None:
         payload["schemas"] = digest
+    if registry_year != REGISTRY_REFERENCE_YEAR:  # only then: keys of the default stay as they were
+        payload["registry_year"] = registry_year
     if decisions is not None:  # the officers' decisions in force (only then: other keys unchanged)
         payload["decisions"] = decisions
     errors = sorted(f["error"] for f in files if "error" in f)

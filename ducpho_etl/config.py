@@ -60,15 +60,6 @@ def schemas_override() -> str:
     return _env(SCHEMAS_ENV)
 
 
-def max_workers() -> int:
-    value = _env(MAX_WORKERS_ENV)
-    if not value:
-        return DEFAULT_MAX_WORKERS
-    if not value.isdigit() or int(value) < 1:
-        raise ConfigError(f"{MAX_WORKERS_ENV}={value}: not a whole number of at least 1")
-    return int(value)
-
-
 def db_url() -> str | None:
     """$DUCPHO_DB_URL: where the decision store lives (None: not configured)."""
     return _env(DB_URL_ENV) or None

@@ -26,11 +26,10 @@ def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
     every row due a link (not rejected), whether its true person is among the candidates the
     linker compares it with (its blocked compatible pairs and the holder of its ID or CMND).
     Rebuilt from the published rows' canonical columns and the input's registry."""
+    from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
     from ducpho_etl.link.candidates import compatible_pairs
-    from ducpho_etl.link.decide import LINK_COLUMNS
     from ducpho_etl.link.exact import exact_hits
-    from ducpho_etl.link.fields import row_fields, with_id_prefix, with_old_unit
-    from ducpho_etl.link.index import build_index
+    from ducpho_etl.link.index import build_index, build_row_side
     from ducpho_etl.normalize.names import NAME_COLUMNS, normalize_names
     from ducpho_etl.registry import load_prepared_registry
 
@@ -49,15 +48,13 @@ def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
     rows = (run.join(due.select(*KEY, "true_person_id"), on=KEY, nulls_equal=True)
             .with_columns(pl.col("name").alias("_written")).drop(NAME_COLUMNS, strict=False))
     rows = normalize_names(rows, "_written").with_row_index("row_id")
-    _, registry, _ = load_prepared_registry(input_dir / "registry")
+    # the run's registry year is not in its manifest: the default one (RunConfig's)
+    _, registry, _ = load_prepared_registry(input_dir / "registry", REGISTRY_REFERENCE_YEAR)
     index = build_index(registry)
-    linkable = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
-    part = row_fields(linkable, index.frame["person_id"])
-    named = linkable.filter(pl.col("name_key").is_not_null())
+    side = build_row_side(rows, index)
     found = pl.concat([
-        compatible_pairs(named, index, index.neighbours_of(named), part)
-        .select("row_id", "person_id"),
-        exact_hits(linkable, index, part).select("row_id", "person_id"),
+        compatible_pairs(side.named(), index).select("row_id", "person_id"),
+        exact_hits(side, index).select("row_id", "person_id"),
     ]).unique()
     hit = rows.join(found, left_on=["row_id", "true_person_id"],
                     right_on=["row_id", "person_id"], how="semi").height

@@ -76,11 +76,11 @@ _REGISTRY_LOCK = threading.Lock()
 _INDEX: list[tuple[pl.DataFrame, RegistryIndex]] = []  # the last prepared registry and its index
 
 
-def shared_registry(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
-    """(raw registry, linkage index of the prepared one), loaded and indexed once per process
-    even when sources run in threads."""
+def shared_registry(input_dir: Path, registry_year: int) -> tuple[pl.DataFrame, RegistryIndex]:
+    """(raw registry, linkage index of the one prepared as of `registry_year`), loaded and
+    indexed once per process even when sources run in threads."""
     with _REGISTRY_LOCK:
-        raw, prepared, _ = load_prepared_registry(input_dir / "registry")
+        raw, prepared, _ = load_prepared_registry(input_dir / "registry", registry_year)
         if not _INDEX or _INDEX[0][0] is not prepared:
             _INDEX[:] = [(prepared, build_index(prepared))]
         return raw, _INDEX[0][1]

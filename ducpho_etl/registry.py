@@ -13,7 +13,6 @@ import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 
-from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_registry_contract
 from ducpho_etl.ingest.files import file_fingerprint
 from ducpho_etl.normalize import normalize_frame, normalize_places
@@ -135,11 +134,14 @@ def read_registry(registry_dir: Path) -> tuple[pl.DataFrame, list[dict]]:
     return registry.drop("_file", "_index"), reports
 
 
-def prepare_registry(raw: pl.DataFrame) -> pl.DataFrame:
-    """Normalise registry rows with the same rules as source rows, so comparisons are like for like."""
+def prepare_registry(raw: pl.DataFrame, registry_year: int) -> pl.DataFrame:
+    """Normalise registry rows with the same rules as source rows, so comparisons are like for
+    like. `registry_year` (RunConfig.registry_year): the year the extract describes, as a
+    source's data year: birth dates after it are impossible, two-digit years and commune names
+    are read as of it."""
     frame = raw.select(pl.col(REGISTRY_COLUMNS).cast(pl.Utf8)).rename({"ma_xa": "xa"}).with_columns(
         pl.lit(None, pl.Utf8).alias(c) for c in ("ma_bhxh", "the_bhyt", "mst")
-    ).with_columns(pl.lit(REGISTRY_REFERENCE_YEAR, pl.Int32).alias("reference_year"))
+    ).with_columns(pl.lit(registry_year, pl.Int32).alias("reference_year"))
     canon = normalize_frame(frame)
     return canon.select(
         pl.col("so_dinh_danh").alias("person_id"),
@@ -174,11 +176,14 @@ def _old_unit(canon: pl.DataFrame, frame: pl.DataFrame) -> pl.Series:
 _CACHE: dict[tuple, tuple[pl.DataFrame, pl.DataFrame, list[dict]]] = {}
 
 
-def load_prepared_registry(registry_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
-    """(raw, prepared, file reports), read once per process for the same file contents."""
-    key = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in registry_files(registry_dir))
+def load_prepared_registry(registry_dir: Path, registry_year: int
+                           ) -> tuple[pl.DataFrame, pl.DataFrame, list[dict]]:
+    """(raw, prepared as of `registry_year`, file reports), read once per process for the same
+    file contents and year."""
+    key = (registry_year, *((p.name, p.stat().st_size, p.stat().st_mtime_ns)
+                            for p in registry_files(registry_dir)))
     if key not in _CACHE:
         raw, reports = read_registry(registry_dir)
         _CACHE.clear()
-        _CACHE[key] = (raw, prepare_registry(raw), reports)
+        _CACHE[key] = (raw, prepare_registry(raw, registry_year), reports)
     return _CACHE[key]

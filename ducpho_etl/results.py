@@ -85,3 +85,18 @@ class SourceRecord:
 
     def to_json(self) -> dict:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one nightly run did, as the flow returns it and the CLI prints it (counts, states and
+    messages only, no personal data): the published run folder, when it started, the failed
+    sources with their errors, the summary rows (summary.csv's) and the manifest's record of
+    each source (SourceRecord.to_json)."""
+
+    run_dir: str
+    started_utc: str
+    started_vn: str
+    failed: dict[str, str]
+    summary: list[dict]
+    sources: dict[str, dict]

@@ -26,7 +26,7 @@ from prefect.states import Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from ducpho_etl import cache, clock
-from ducpho_etl.config import RunConfig, max_workers
+from ducpho_etl.config import RunConfig
 from ducpho_etl.contracts import run_contracts
 from ducpho_etl.pipeline import (
     describe_error,
@@ -44,7 +44,7 @@ from ducpho_etl.publish import (
     summarise,
 )
 from ducpho_etl.report import build_report
-from ducpho_etl.results import SourceResult
+from ducpho_etl.results import RunOutcome, SourceResult
 from flows.notify import notify_failure
 from flows.source import IO_RETRIES, _guarded, source_flow
 
@@ -66,7 +66,7 @@ class PartiallyFailed(RuntimeError):
     """Some sources failed; the run published the others (the failed ones stale). Carries the
     run's outcome for the caller that prints it (run_nightly)."""
 
-    def __init__(self, message: str, outcome: dict) -> None:
+    def __init__(self, message: str, outcome: RunOutcome) -> None:
         super().__init__(message)
         self.outcome = outcome
 
@@ -123,11 +123,10 @@ def report_task(run_dir: Path) -> bool:
 
 
 @flow(name="ducpho-nightly", log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=max_workers()),
       on_failure=[notify_failure], on_crashed=[notify_failure])
-def nightly(config: RunConfig) -> dict | State:
-    """All (or the named) sources. Returns run_dir, failed {key: error}, summary rows and the
-    manifest's per-source records (state, stale, from_run, as_of, error ...). When a source
+def nightly(config: RunConfig) -> RunOutcome | State:
+    """All (or the named) sources, `config.workers` at a time. Returns the RunOutcome (run_dir,
+    failed {key: error}, summary rows and the manifest's per-source records). When a source
     failed the run ends in a Failed state named "Partially failed" whose PartiallyFailed error
     carries that outcome (see run_nightly); NothingPublished when every source failed."""
     logger = get_run_logger()
@@ -141,9 +140,7 @@ def nightly(config: RunConfig) -> dict | State:
     if strays:
         logger.warning("folders with no source contract ignored: %s", strays)
     registry_files = registry_fingerprint_task(input_path)
-    futures = {key: run_source_task.submit(key, config, registry_files)
-               for key in largest_first(input_path, list(contracts))}
-    computed = {key: future.result() for key, future in futures.items()}
+    computed = _run_sources(config, largest_first(input_path, list(contracts)), registry_files)
     if computed and all(result.error for result in computed.values()):
         raise NothingPublished(
             "mọi nguồn đều lỗi, không công bố gì (every source failed, nothing published, "
@@ -196,9 +193,9 @@ def nightly(config: RunConfig) -> dict | State:
                         if entry["from_run"] else "")
     logger.info("published %s in %.1f s; %d sources; failed: %s", run_dir.name,
                 time.perf_counter() - t0, len(entries), list(failed) or "none")
-    outcome = {"run_dir": str(run_dir), "started_utc": manifest["started_utc"],
-               "started_vn": manifest["started_vn"], "failed": failed,
-               "summary": summary.to_dicts(), "sources": entries}
+    outcome = RunOutcome(run_dir=str(run_dir), started_utc=manifest["started_utc"],
+                         started_vn=manifest["started_vn"], failed=failed,
+                         summary=summary.to_dicts(), sources=entries)
     if failed:
         message = (f"{len(failed)}/{len(contracts)} nguồn lỗi (sources failed): "
                    f"{', '.join(failed)}; published {run_dir.name} with their previous results "
@@ -208,13 +205,23 @@ def nightly(config: RunConfig) -> dict | State:
     return outcome
 
 
-def run_nightly(config: RunConfig) -> dict:
+def _run_sources(config: RunConfig, keys: list[str], registry_files: list[dict]
+                 ) -> dict[str, SourceResult]:
+    """Each source's result, `config.workers` sources at a time: the pool is the run's own,
+    sized from its configuration when the flow runs (a deployment's worker calls the flow with
+    the deployment's RunConfig; nothing is read from the environment at import)."""
+    with ThreadPoolTaskRunner(max_workers=config.workers) as runner:
+        futures = {key: runner.submit(run_source_task, {"key": key, "config": config,
+                                                        "registry_files": registry_files})
+                   for key in keys}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def run_nightly(config: RunConfig) -> RunOutcome:
     """The nightly flow's outcome whether or not some source failed (the CLI prints it either
-    way), `config.workers` sources at a time; raises what the flow raised when nothing was
-    published."""
-    flow = nightly.with_options(task_runner=ThreadPoolTaskRunner(max_workers=config.workers))
+    way); raises what the flow raised when nothing was published."""
     try:
-        return flow(config)
+        return nightly(config)
     except PartiallyFailed as partial:
         return partial.outcome
 

@@ -85,10 +85,10 @@ def fingerprint_task(source_dir: Path) -> list[dict]:
 
 @task(name="registry", **IO_RETRIES)
 @_guarded
-def registry_task(input_dir: Path) -> tuple[pl.DataFrame, RegistryIndex]:
+def registry_task(input_dir: Path, registry_year: int) -> tuple[pl.DataFrame, RegistryIndex]:
     """The raw registry and the prepared one's linkage index, built once per process and shared
     by every source."""
-    return shared_registry(input_dir)
+    return shared_registry(input_dir, registry_year)
 
 
 @task(name="read", task_run_name="read-{key}", **IO_RETRIES)
@@ -141,6 +141,7 @@ def source_flow(key: str, config: RunConfig, registry_files: list[dict]) -> Sour
         files = fingerprint_task(config.input_dir / key)
         decisions = decisions_task(config, key)
         cache_key = cache.cache_key(key, files, registry_files, config.data_year,
+                                    registry_year=config.registry_year,
                                     schemas=config.schemas_dir or PACKAGE_SCHEMAS_DIR,
                                     decisions=decisions_digest(decisions))
         cached = None if config.force or not config.cache \
@@ -157,7 +158,7 @@ def source_flow(key: str, config: RunConfig, registry_files: list[dict]) -> Sour
         result.raw_rows = raw.height
         result.stages["read"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
-        registry = registry_task(config.input_dir)
+        registry = registry_task(config.input_dir, config.registry_year)
         result.stages["registry"] = round(time.perf_counter() - t0, 3)
         t0 = time.perf_counter()
         result.reconciliation, result.cleaned, result.link_model = reconcile_task(

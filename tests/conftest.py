@@ -24,7 +24,7 @@ from ducpho_etl.contracts import canonical_fields
 # `--dist loadfile` a long file handed out last keeps one worker busy while the other idles.
 SLOW_FILES_FIRST = ("tests/flows/test_serve.py", "tests/flows/test_nightly.py",
                     "tests/cli/test_terminal_pty.py", "tests/review/", "tests/flows/",
-                    "tests/faults/test_run_faults.py", "tests/decisions/", "tests/report/",
+                    "tests/publish/test_publish_faults.py", "tests/decisions/", "tests/report/",
                     "tests/sample/test_habits.py", "tests/e2e/")
 
 

@@ -154,13 +154,13 @@ def run(
         finally:
             PROGRESS_HOOKS.remove(shown.on_done)
             source_progress.LISTENERS.remove(shown.on_event)
-    run_dir = Path(outcome["run_dir"])
-    summary = pl.DataFrame(outcome["summary"])
-    console.print(summary_table(summary, _run_title(run_dir.name), outcome["sources"],
+    run_dir = Path(outcome.run_dir)
+    summary = pl.DataFrame(outcome.summary)
+    console.print(summary_table(summary, _run_title(run_dir.name), outcome.sources,
                                 verbose, console.width))
-    _print_notes(outcome["sources"], dict(summary.select("source", "label").iter_rows()), log_file)
-    _last_line(output, run_dir, outcome["sources"])
-    if outcome["failed"]:
+    _print_notes(outcome.sources, dict(summary.select("source", "label").iter_rows()), log_file)
+    _last_line(output, run_dir, outcome.sources)
+    if outcome.failed:
         raise typer.Exit(1)
 
 

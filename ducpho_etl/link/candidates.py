@@ -13,10 +13,10 @@ import polars as pl
 from ducpho_etl.link.blocks import BLOCKS, UNDATED_BLOCKS, UNPLACED_BLOCKS, Block, block_hash
 from ducpho_etl.link.compare import pair_levels, same_name
 from ducpho_etl.link.comparisons import SAME_COMMUNE
-from ducpho_etl.link.fields import attach_fields, with_day_class
+from ducpho_etl.link.fields import with_day_class
 
 if TYPE_CHECKING:
-    from ducpho_etl.link.index import RegistryIndex
+    from ducpho_etl.link.index import RegistryIndex, RowSide
 
 
 # Birth levels that say the row's date is the candidate's, and those that share only the year.
@@ -51,27 +51,24 @@ def settles_commune() -> pl.Expr:
     return no_day & pl.col("lvl_commune").is_in(SAME_COMMUNE) & _settling()
 
 
-
-
-def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
-                     row_part: pl.DataFrame) -> pl.DataFrame:
-    """Every compatible pair of these rows (`_rpos` in `row_part`) with its levels
+def compatible_pairs(side: RowSide, index: RegistryIndex) -> pl.DataFrame:
+    """Every compatible pair of the side's rows (all with a name) with its levels
     (compare.pair_levels): BLOCKS, then UNDATED_BLOCKS / UNPLACED_BLOCKS for the rows that
     neither their date nor their commune settles; a dated row keeps no WEAK_BIRTH candidate, a
-    placed one no candidate not known to live in its commune. `near`: index.neighbours_of these rows (or of
-    more)."""
-    pairs = candidate_pairs(rows, index, near)
-    found = _scored(pairs, row_part, index)
+    placed one no candidate not known to live in its commune."""
+    rows = side.rows
+    pairs = candidate_pairs(side, index)
+    found = _scored(pairs, side, index)
     dated = found.filter(settles_date()).select("row_id").unique()
     placed = found.filter(settles_commune()).select("row_id").unique()
     has_day = pl.col("birth_day").is_not_null() & pl.col("birth_month").is_not_null()
     more = pl.concat([
-        candidate_pairs(rows.filter(has_day).join(dated, on="row_id", how="anti"), index, near,
-                        UNDATED_BLOCKS),
-        candidate_pairs(rows.filter(~has_day).join(placed, on="row_id", how="anti"), index,
-                        near, UNPLACED_BLOCKS),
+        candidate_pairs(side.subset(rows.filter(has_day).join(dated, on="row_id", how="anti")),
+                        index, UNDATED_BLOCKS),
+        candidate_pairs(side.subset(rows.filter(~has_day).join(placed, on="row_id", how="anti")),
+                        index, UNPLACED_BLOCKS),
     ]).unique().join(pairs, on=["_rpos", "_cpos"], how="anti")
-    found = pl.concat([found, _scored(more, row_part, index)])
+    found = pl.concat([found, _scored(more, side, index)])
     weak = (pl.col("lvl_birth").is_in(WEAK_BIRTH) & ~same_year_here()
             & pl.col("row_id").is_in(dated["row_id"].implode()))
     elsewhere = ~pl.col("lvl_commune").is_in(SAME_COMMUNE) & pl.col("row_id").is_in(
@@ -79,19 +76,16 @@ def compatible_pairs(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, p
     return found.filter(~weak & ~elsewhere)
 
 
-def _scored(pairs: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex) -> pl.DataFrame:
-    return pair_levels(attach_fields(pairs, row_part, index.fields)).filter(pl.col("compatible"))
+def _scored(pairs: pl.DataFrame, side: RowSide, index: RegistryIndex) -> pl.DataFrame:
+    return pair_levels(side.with_fields(pairs, index)).filter(pl.col("compatible"))
 
 
-def candidate_pairs(rows: pl.DataFrame, index: RegistryIndex,
-                    near: dict[str, pl.DataFrame] | None = None,
+def candidate_pairs(side: RowSide, index: RegistryIndex,
                     blocks: list[Block] | None = None) -> pl.DataFrame:
-    """(_rpos, _cpos) pairs from the blocks (default BLOCKS), unique: the rows' `_rpos` and the
-    registry positions. `near`: index.neighbours_of(rows) or of more rows (computed here when
-    not given)."""
+    """(_rpos, _cpos) pairs of the side's rows from the blocks (default BLOCKS), unique: the
+    rows' `_rpos` and the registry positions."""
     found = []
-    near = near if near is not None else index.neighbours_of(rows)
-    rows, registry = with_day_class(rows), index.frame
+    near, rows, registry = side.near, with_day_class(side.rows), index.frame
     for block in BLOCKS if blocks is None else blocks:
         keys, free = list(block.keys), block.free
         cols = keys if free is None else [*keys, free]

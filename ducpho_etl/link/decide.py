@@ -24,10 +24,9 @@ import math
 import polars as pl
 
 from ducpho_etl.link.candidates import compatible_pairs
-from ducpho_etl.link.compare import COMPARED, apply_weights, same_name
+from ducpho_etl.link.compare import apply_weights, same_name
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS, evidence_json, model_json, single_evidence
-from ducpho_etl.link.fields import with_id_prefix, with_old_unit
 from ducpho_etl.link.index import RegistryIndex, RowSide, as_index, build_row_side
 from ducpho_etl.link.weights import WEIGHT_BOUND, WeightModel, estimate_id_m, estimate_weights
 
@@ -52,7 +51,6 @@ FUZZY_CHUNK_ROWS = 50_000  # rows compared at a time in the probabilistic stage
 
 _EVIDENCE_COLS = ["person_id", "score", "posterior",
                   *[f"{p}_{f}" for p in ("lvl", "w") for f in FIELDS]]
-LINK_COLUMNS = ["row_id", *COMPARED, "name_key", "id12", "id12_status", "cmnd9", "id_prefix"]
 SCHEMA_COLS = ["row_id", "person_id", "link_stage", "match_score", "second_score",
                "candidate_count", "link_outcome", "evidence"]
 
@@ -70,12 +68,6 @@ def decision_rule(model: WeightModel) -> dict:
             "exact_links": model.exact_links}
 
 
-def row_side(rows: pl.DataFrame, index: RegistryIndex) -> RowSide:
-    """Normalised rows as linkage compares them (derived fields, the columns it reads, positions,
-    neighbours): built here for link_rows and for whoever searches candidates again (review)."""
-    return build_row_side(with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS), index)
-
-
 def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
               report: dict | None = None) -> pl.DataFrame:
     """Link rows to a prepared registry (or its index, built once for every source: see
@@ -87,14 +79,12 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     "other_person" level); otherwise it competes with the row's blocked candidates."""
     index = as_index(registry)
     # the columns linkage reads (smaller frames at every step), and each row's position
-    side = row_side(rows, index)
-    rows, row_part, near = side.rows, side.fields, side.near
-    has_name = pl.col("name_key").is_not_null()
-    hits = exact_hits(rows, index, row_part)
-    model = estimate_weights(hits, row_part.filter(rows.select(has_name).to_series()), index,
-                             near)
+    side = build_row_side(rows, index)
+    rows = side.rows
+    hits = exact_hits(side, index)
+    model = estimate_weights(hits, side, index)
     settled = _decisive_hits(hits, model)
-    blocked = _blocked(rows.join(settled, on="row_id", how="anti"), index, near, row_part)
+    blocked = _blocked(side.subset(rows.join(settled, on="row_id", how="anti")), index)
     # m of the ID by EM over a training session blocked on the whole name and the full birth
     # date (as Splink trains an ID): the hit and blocked pairs that agree on both; the rows
     # whose hit that model no longer finds decisive are blocked too
@@ -106,8 +96,8 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
     now_settled = _decisive_hits(hits, model).join(settled, on="row_id", how="semi")
     unsettled = settled.join(now_settled, on="row_id", how="anti")
     if unsettled.height:
-        blocked = pl.concat([blocked, _blocked(rows.join(unsettled, on="row_id", how="semi"),
-                                               index, near, row_part)])
+        blocked = pl.concat([blocked, _blocked(
+            side.subset(rows.join(unsettled, on="row_id", how="semi")), index)])
     rule = model_json(decision_rule(model))
     summary = {**model.summary(), "decision": decision_rule(model)}
     if report is not None:
@@ -167,15 +157,15 @@ def _decisive_hits(hits: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     return scored.filter(decisive).select("row_id").unique()
 
 
-def _blocked(rows: pl.DataFrame, index: RegistryIndex, near: dict[str, pl.DataFrame],
-             row_part: pl.DataFrame) -> pl.DataFrame:
-    """The compatible blocked pairs of rows with a name, with their levels, in chunks: candidates
-    per row grow with the registry, and chunks bound the memory without changing any pair."""
-    usable = rows.filter(pl.col("name_key").is_not_null())
-    parts = [compatible_pairs(usable.slice(start, FUZZY_CHUNK_ROWS), index, near, row_part)
-             for start in range(0, usable.height, FUZZY_CHUNK_ROWS)]
+def _blocked(side: RowSide, index: RegistryIndex) -> pl.DataFrame:
+    """The compatible blocked pairs of the side's rows with a name, with their levels, in
+    chunks: candidates per row grow with the registry, and chunks bound the memory without
+    changing any pair."""
+    named = side.named()
+    parts = [compatible_pairs(named.subset(named.rows.slice(start, FUZZY_CHUNK_ROWS)), index)
+             for start in range(0, named.height, FUZZY_CHUNK_ROWS)]
     if not parts:
-        return compatible_pairs(usable, index, near, row_part)
+        return compatible_pairs(named, index)
     return pl.concat(parts)
 
 

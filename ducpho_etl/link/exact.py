@@ -9,17 +9,15 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.link.compare import pair_levels
-from ducpho_etl.link.fields import attach_fields
-from ducpho_etl.link.index import RegistryIndex
+from ducpho_etl.link.index import RegistryIndex, RowSide
 
 USABLE_ID = ["ok", "padded"]
 
 
-def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame
-               ) -> pl.DataFrame:
-    """Pairs for ID and CMND hits with their levels (lvl_*) and `stage`
-    (weights are added later, once they are estimated from the trusted pairs). `rows` carry
-    their position (`_rpos`) in `row_part`, their fields.row_fields."""
+def exact_hits(side: RowSide, index: RegistryIndex) -> pl.DataFrame:
+    """Pairs for the ID and CMND hits of the side's rows with their levels (lvl_*) and `stage`
+    (weights are added later, once they are estimated from the trusted pairs)."""
+    rows = side.rows
     by_id = (rows.filter(pl.col("id12_status").is_in(USABLE_ID))
              .select("_rpos", pl.col("id12").alias("person_id"))
              .join(index.frame.select("person_id", "_cpos"), on="person_id")
@@ -30,5 +28,5 @@ def exact_hits(rows: pl.DataFrame, index: RegistryIndex, row_part: pl.DataFrame
                .select("_rpos", "_cpos", stage=pl.lit("cmnd")))
     # a row's ID hit first; its CMND only when the ID found no one
     hits = pl.concat([by_id, by_cmnd.join(by_id, on="_rpos", how="anti")])
-    scored = pair_levels(attach_fields(hits, row_part, index.fields))
+    scored = pair_levels(side.with_fields(hits, index))
     return scored.with_columns(hits["stage"])

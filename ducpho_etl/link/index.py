@@ -1,16 +1,24 @@
-"""The registry side of linkage, prepared once per registry and shared by every source's run:
-compared fields, blocking keys, one-edit variants and value counts do not depend on the rows."""
+"""The two sides of linkage. The registry's (RegistryIndex), prepared once per registry and
+shared by every source's run: compared fields, blocking keys, one-edit variants and value counts
+do not depend on the rows. The rows' (RowSide), prepared once per batch of rows."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
 from ducpho_etl.link.blocks import HashLookup, block_lookups
-from ducpho_etl.link.compare import TYPO_MIN_LEN
+from ducpho_etl.link.compare import COMPARED, TYPO_MIN_LEN
 from ducpho_etl.link.edits import deletions, neighbours, substrings
-from ducpho_etl.link.fields import person_fields, row_fields, with_day_class, with_old_unit
+from ducpho_etl.link.fields import (
+    attach_fields,
+    person_fields,
+    row_fields,
+    with_day_class,
+    with_id_prefix,
+    with_old_unit,
+)
 from ducpho_etl.link.frequencies import value_counts
 
 # Rows without a birth year are compared only with exact name-key namesakes, at most this many.
@@ -43,21 +51,46 @@ class RegistryIndex:
 @dataclass(frozen=True, eq=False)
 class RowSide:
     """The rows' side of linkage, as RegistryIndex is the registry's: built once per batch of
-    rows and passed whole instead of loose parallel arguments."""
+    rows (build_row_side) and passed whole through link/ instead of loose parallel arguments.
 
-    rows: pl.DataFrame  # the linked columns, with `_rpos` (position)
-    fields: pl.DataFrame  # row_fields (r_*), one row per row, in the same order
+    `fields` and `near` always describe the whole batch; `rows` may be some of its rows (a
+    chunk, the rows left unsettled: `subset`), found in `fields` by their position `_rpos`."""
+
+    rows: pl.DataFrame  # the linked columns, with `_rpos` (position in `fields`)
+    fields: pl.DataFrame  # row_fields (r_*) of the whole batch, one row per position
     near: dict[str, pl.DataFrame]  # per name key: the registry keys one edit away
 
     @property
     def height(self) -> int:
         return self.rows.height
 
+    def subset(self, rows: pl.DataFrame) -> RowSide:
+        """The same batch with only `rows` (some of this side's rows) to be linked."""
+        return replace(self, rows=rows)
+
+    def named(self) -> RowSide:
+        """The rows with a name key (the only ones blocking can compare)."""
+        return self.subset(self.rows.filter(pl.col("name_key").is_not_null()))
+
+    def fields_of_rows(self) -> pl.DataFrame:
+        """The compared fields of `rows` (not of the whole batch), in their order."""
+        return self.fields[self.rows["_rpos"]]
+
+    def with_fields(self, pairs: pl.DataFrame, index: RegistryIndex) -> pl.DataFrame:
+        """Pairs (`_rpos`, `_cpos`) as row_id, person_id and both sides' compared fields."""
+        return attach_fields(pairs, self.fields, index.fields)
+
+
+# The columns of a row that linkage reads (smaller frames at every step).
+LINK_COLUMNS = ["row_id", *COMPARED, "name_key", "id12", "id12_status", "cmnd9", "id_prefix"]
+
 
 def build_row_side(rows: pl.DataFrame, index: RegistryIndex) -> RowSide:
-    """`rows` (the columns linkage reads, with row_id) with their positions, compared fields
-    and name-key neighbours in `index`."""
-    rows = rows.with_row_index("_rpos")
+    """Normalised rows (the canonical columns of ducpho_etl.normalize, with row_id) as linkage
+    compares them: derived fields, the columns it reads with their positions, compared fields
+    and name-key neighbours in `index`. Built once per batch by link_rows, and by whoever
+    searches candidates again (review, evaluate)."""
+    rows = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
     return RowSide(rows=rows, fields=row_fields(rows, index.frame["person_id"]),
                    near=index.neighbours_of(rows.filter(pl.col("name_key").is_not_null())))
 

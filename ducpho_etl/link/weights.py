@@ -23,7 +23,7 @@ import polars as pl
 from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS, same_name
 from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID
 from ducpho_etl.link.frequencies import level_counts, value_counts
-from ducpho_etl.link.index import RegistryIndex
+from ducpho_etl.link.index import RegistryIndex, RowSide
 
 # the comparisons whose m EM estimates over the ID-hit pairs (the ID's over the blocked pairs)
 ESTIMATED_FIELDS = [c.name for c in COMPARISONS if c.session == "fields"]
@@ -80,23 +80,24 @@ def fallback_model(reason_links: int = 0, registry_size: int = 0) -> WeightModel
                        exact_links=reason_links, registry_size=registry_size)
 
 
-def estimate_weights(match_levels: pl.DataFrame, row_part: pl.DataFrame, index: RegistryIndex,
-                     near: dict[str, pl.DataFrame]) -> WeightModel:
+def estimate_weights(match_levels: pl.DataFrame, side: RowSide, index: RegistryIndex
+                     ) -> WeightModel:
     """m by expectation–maximisation over the ID-hit pairs `match_levels` (lvl_* of every pair
     whose row's ID or CMND a registry person holds: mostly the row's person, sometimes a
     relative's or a slipped number), as Splink trains a session blocked on an ID: u is fixed
     (exact value-frequency counts over all pairs of the rows and the registry), the ID
     comparison is left out (it agrees in every pair of the session); its m is estimated apart
-    (estimate_id_m). `row_part`: fields.row_fields of the rows with a name; `near`: their
-    index.neighbours_of."""
+    (estimate_id_m). u is counted over the side's rows with a name."""
     n_links = match_levels.height
     if n_links < MIN_EXACT_LINKS or index.height < 2:
         return fallback_model(n_links, index.height)
+    named = side.named()
+    row_part = named.fields_of_rows()
     all_pairs = row_part.height * index.height
     non_matches = all_pairs - n_links
     if non_matches < MIN_EXACT_LINKS:
         return fallback_model(n_links, index.height)
-    counted = level_counts(value_counts(row_part, "r"), index.counts, near,
+    counted = level_counts(value_counts(row_part, "r"), index.counts, side.near,
                            index.middle_substrings)
     u_all = {name: _smoothed(counted[name], list(WEIGHTS[name]), all_pairs)
              for name in ESTIMATED_FIELDS}
@@ -106,7 +107,7 @@ def estimate_weights(match_levels: pl.DataFrame, row_part: pl.DataFrame, index: 
     m_all, _ = expectation_maximisation(match_levels, ESTIMATED_FIELDS, m_seed, u_all,
                                         share=SEED_MATCH_SHARE)
     m_all = _by_sessions(match_levels, m_all, u_all)
-    m_all["id"], u_all["id"] = dict(ID_M_SEED), id_u(row_part, index)
+    m_all["id"], u_all["id"] = dict(ID_M_SEED), id_u(named, index)
     model = WeightModel("estimated", {}, exact_links=n_links, u_pairs=non_matches,
                         registry_size=index.height, m=m_all, u=u_all)
     model.weights = weights_of(model.m, model.u)
@@ -176,7 +177,10 @@ def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
     matches), then re-estimates m of the `free` fields and the share; u and the m of `fixed`
     fields stay. Returns m (every field) and the share of matches."""
     fields = [*free, *(fixed or [])]
-    patterns = pairs.group_by([f"lvl_{f}" for f in fields]).len()
+    levels = [f"lvl_{f}" for f in fields]
+    # in a fixed order: the sums below are of floats, and group_by's order varies run to run
+    # (the last bits of every weight and score did, so two runs were never byte-identical)
+    patterns = pairs.group_by(levels).len().sort(levels)
     n = patterns["len"].to_numpy().astype(np.float64)
     codes = {f: patterns[f"lvl_{f}"].to_list() for f in fields}
     m = {f: dict(t) for f, t in m.items()}
@@ -225,11 +229,12 @@ def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
     return model
 
 
-def id_u(row_part: pl.DataFrame, index: RegistryIndex) -> dict[str, float]:
-    """u of the ID comparison, counted from the rows: a random (row, person) pair has the
+def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
+    """u of the ID comparison, counted from the side's rows: a random (row, person) pair has the
     row's own ID only when the row's ID is held and that person holds it; one slip apart with
     the chance SLIP_VARIANTS per registry person sharing the ID's first 6 digits; otherwise
     the level is the row's ID status (held by someone, by no one, none)."""
+    row_part = side.fields_of_rows()
     rows, people = max(row_part.height, 1), max(index.height, 1)
     held = int(row_part["r_id_held"].sum())
     valid = int(row_part["r_id12"].is_not_null().sum())

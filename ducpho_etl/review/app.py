@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from ducpho_etl.clock import vn_label
+from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.link.explain import FIELDS
 from ducpho_etl.privacy import mask_id
 from ducpho_etl.reasons import catalogue
@@ -69,7 +70,7 @@ class Workbench:
                 self._snapshot = q.load_snapshot(self.output)
                 manifest = self._snapshot.manifest
                 self._candidates = CandidateIndex(self._snapshot.rows, manifest.get("input"),
-                                                  int(manifest.get("data_year") or 2023))
+                                                  int(manifest.get("data_year") or DEFAULT_DATA_YEAR))
             return self._snapshot
 
     def candidates(self) -> CandidateIndex | None:

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import polars as pl
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import canonical_fields
 from ducpho_etl.link.candidates import compatible_pairs
-from ducpho_etl.link.decide import row_side
 from ducpho_etl.link.exact import exact_hits
 from ducpho_etl.link.explain import FIELDS
-from ducpho_etl.link.index import build_index
+from ducpho_etl.link.index import build_index, build_row_side
 from ducpho_etl.normalize import normalize_frame
 from ducpho_etl.normalize.places import UNIT_NAMES_2025
 from ducpho_etl.privacy import mask_id, mask_id_expr
@@ -30,7 +30,9 @@ MAX_EXTRA = 5  # compatible people beyond the evidence's (less likely ones) show
 def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int) -> pl.DataFrame:
     """(source, pos, person_id, masked, lvl_*, registry identity) for every compatible registry
     person (blocked pairs and ID/CMND holders) of every queued row."""
-    raw_registry, prepared, _ = load_prepared_registry(Path(input_dir) / "registry")
+    # the run's registry year is not in its manifest: the default one (RunConfig's)
+    raw_registry, prepared, _ = load_prepared_registry(Path(input_dir) / "registry",
+                                                       REGISTRY_REFERENCE_YEAR)
     index = build_index(prepared)
     fields = canonical_fields()
     raw = rows.select(
@@ -39,11 +41,10 @@ def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int) -> 
           for f in fields],
         pl.lit(data_year, pl.Int32).alias("reference_year"))
     canon = normalize_frame(raw)
-    side = row_side(canon.filter(pl.col("name_key").is_not_null()), index)
-    linkable, row_part, near = side.rows, side.fields, side.near
+    side = build_row_side(canon.filter(pl.col("name_key").is_not_null()), index)
     pairs = pl.concat([
-        compatible_pairs(linkable, index, near, row_part).select("row_id", "person_id", *LEVELS),
-        exact_hits(linkable, index, row_part).select("row_id", "person_id", *LEVELS),
+        compatible_pairs(side, index).select("row_id", "person_id", *LEVELS),
+        exact_hits(side, index).select("row_id", "person_id", *LEVELS),
     ]).unique(["row_id", "person_id"], keep="first")
     people = raw_registry.join(prepared.select("person_id", "xa_2025", "alive"),
                                left_on="so_dinh_danh", right_on="person_id")

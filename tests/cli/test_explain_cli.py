@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ducpho_etl.cli import app
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
@@ -14,7 +15,7 @@ from tests.link.test_decisions import PEOPLE
 
 @pytest.fixture
 def output(tmp_path, make_raw, make_registry):
-    registry = prepare_registry(make_registry(PEOPLE))
+    registry = prepare_registry(make_registry(PEOPLE), REGISTRY_REFERENCE_YEAR)
     rows = [
         {"ho_ten": "Nguyễn Văn Hùng", "ngay_sinh": "1985", "gioi_tinh": "Nam"},  # review
         {"ho_ten": "Trần Thị Lan", "ngay_sinh": "03/04/1985", "so_dinh_danh": "051185000003"},

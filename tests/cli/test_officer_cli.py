@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from ducpho_etl.cli import app
 from ducpho_etl.cli.terminal import did_you_mean, plain_error
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 
 SOURCES = ["hoi_nong_dan", "bhxh", "thue", "tre_em", "nguoi_cao_tuoi", "bao_tro_xa_hoi",
            "nguoi_co_cong"]
@@ -73,7 +74,7 @@ def test_explain_in_vietnamese_with_commune_names(tmp_path, make_raw, make_regis
 
     registry = prepare_registry(make_registry([{"so_dinh_danh": "051080000001", "ho_ten": "Lê Văn An",
                                                 "ngay_sinh": "01/02/1980", "gioi_tinh": "Nam",
-                                                "ma_xa": "21463"}]))
+                                                "ma_xa": "21463"}]), REGISTRY_REFERENCE_YEAR)
     recon, _ = reconcile_source(make_raw([{"ho_ten": "Lê Văn An", "ngay_sinh": "01/02/1980",
                                            "gioi_tinh": "Nam", "so_dinh_danh": "051080000001",
                                            "xa": "P. Phổ Minh"}]), load_sources()["bhxh"], registry)

@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ducpho_etl.cli import app
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.sample import generate_sample
 from tests.stages import stage_result
 
@@ -45,7 +46,8 @@ def published(tmp_path_factory):
     generate_sample(root, scale=0.005, seed=5)
     previous = os.umask(0o022)
     try:
-        registry_raw, registry, _ = load_prepared_registry(root / "input" / "registry")
+        registry_raw, registry, _ = load_prepared_registry(root / "input" / "registry",
+                                                           REGISTRY_REFERENCE_YEAR)
         results = [stage_result(root / "input", c, registry, registry_raw)
                    for c in select_sources(None).values()]
         output = root / "output"

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ducpho_etl.cli import app
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import (
     PACKAGE_SCHEMAS_DIR,
     ContractError,
@@ -72,7 +73,8 @@ def test_new_source_gets_correct_statuses(new_source, make_registry):
     assert (contract.label_en, contract.min_age, contract.unique) == (
         "Veterans' Association members", 38, ("so_dinh_danh",))
     registry = make_registry(PEOPLE)
-    result = stage_result(new_source, contract, prepare_registry(registry), registry, 2023)
+    result = stage_result(new_source, contract,
+                          prepare_registry(registry, REGISTRY_REFERENCE_YEAR), registry, 2023)
     recon = result.reconciliation
     assert result.raw_rows == recon.height == 7
     assert recon["source"].unique().to_list() == ["cuu_chien_binh"]

@@ -8,6 +8,7 @@ import json
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.decisions import evidence_of_row, new_decision, row_content_key
 from ducpho_etl.decisions.apply import decisions_digest, decisions_frame, officer_counts
@@ -37,7 +38,7 @@ ROWS = [
 
 def _registry(people=PEOPLE, change=None):
     people = [{**p, **(change or {}).get(p["so_dinh_danh"], {})} for p in people]
-    return prepare_registry(registry_frame([p for p in people if p.get("ho_ten")]))
+    return prepare_registry(registry_frame([p for p in people if p.get("ho_ten")]), REGISTRY_REFERENCE_YEAR)
 
 
 def _run(registry, decisions=(), rows=ROWS, file="a.xlsx"):

@@ -29,7 +29,7 @@ def run(sample, tmp_path_factory, prefect_harness):
 
 def test_run_publishes_every_source(run):
     output, outcome = run
-    assert outcome["failed"] == {}
+    assert outcome.failed == {}
     run_dir = latest_run(output)
     summary = pl.read_csv(run_dir / "summary.csv")
     assert summary["source"].to_list()[-1] == "total"

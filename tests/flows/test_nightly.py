@@ -81,8 +81,8 @@ def _copy_run(first_run, tmp_path) -> tuple[Path, Path]:
 
 def test_first_run_publishes_every_source_fresh(first_run):
     _, output, outcome, _, _ = first_run
-    assert outcome["failed"] == {}
-    assert [e["state"] for e in outcome["sources"].values()] == ["fresh"] * 7
+    assert outcome.failed == {}
+    assert [e["state"] for e in outcome.sources.values()] == ["fresh"] * 7
     summary = _summary(output)
     assert summary.columns == SUMMARY_COLUMNS
     assert summary["source"].to_list() == [*ALL, "total"]
@@ -185,7 +185,7 @@ def test_failed_source_without_previous_result_is_visible(flow_sample, tmp_path,
     assert "thue" in state.message and "nguoi_co_cong" not in state.message
     outcome = run_nightly(load_config(input_dir, tmp_path / "out",
                                       sources=["thue", "nguoi_co_cong"]))
-    assert list(outcome["failed"]) == ["thue"]
+    assert list(outcome.failed) == ["thue"]
     entry = _manifest(tmp_path / "out")["sources"]["thue"]
     assert entry["state"] == "failed" and entry["ok"] is False and entry["from_run"] is None
     row = _summary(tmp_path / "out").row(0, named=True)
@@ -239,7 +239,7 @@ def test_unchanged_source_from_cache_changed_one_recomputed(first_run, tmp_path,
     os.utime(input_dir / "thue" / "thue_bo_sung.csv", (time.time() + 60, time.time() + 60))
     outcome = nightly(load_config(input_dir, output))
     assert calls == ["bhxh"]
-    states = {k: e["state"] for k, e in outcome["sources"].items()}
+    states = {k: e["state"] for k, e in outcome.sources.items()}
     assert states == {k: ("fresh" if k == "bhxh" else "cached") for k in ALL}
     assert _manifest(output)["sources"]["thue"]["from_cache"] is True
     # a cached result keeps the model it was computed with
@@ -249,7 +249,7 @@ def test_unchanged_source_from_cache_changed_one_recomputed(first_run, tmp_path,
     calls.clear()
     outcome = nightly(load_config(input_dir, output, sources=["thue"], force=True))
     assert calls == ["thue"]
-    assert outcome["sources"]["thue"]["state"] == "fresh"
+    assert outcome.sources["thue"]["state"] == "fresh"
 
 
 def test_run_killed_mid_publish_leaves_latest_intact(first_run, tmp_path):

@@ -88,4 +88,4 @@ def test_nightly_run_at_one_in_the_morning_is_that_day(flow_sample, tmp_path, mo
     assert manifest["started_vn"] == "2026-12-01T01:00:00+07:00"
     assert manifest["run_id_timezone"] == "UTC"
     assert manifest["sources"]["thue"]["as_of"] == "2026-12-01"
-    assert outcome["sources"]["thue"]["as_of"] == "2026-12-01"
+    assert outcome.sources["thue"]["as_of"] == "2026-12-01"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ducpho_etl.link.candidates import compatible_pairs
 from ducpho_etl.link.fields import row_fields
-from ducpho_etl.link.index import build_index
+from ducpho_etl.link.index import RowSide, build_index
 
 FAMILIES = ["nguyen", "nguyn", "tran", "le", "ly"]
 MIDDLES = ["", "van", "thi", "thi ngoc"]
@@ -57,6 +57,7 @@ def test_exact_agreements_are_always_candidates(row_people, registry_people):
         pl.format("0{}", pl.int_range(pl.len()).cast(pl.Utf8).str.zfill(11)).alias("person_id"))
         .drop("id").with_columns(alive=pl.lit(True), cmnd9=pl.lit(None, pl.Utf8)))
     index = build_index(registry)
-    found = compatible_pairs(rows, index, index.neighbours_of(rows), row_fields(rows))
+    found = compatible_pairs(RowSide(rows=rows, fields=row_fields(rows),
+                                     near=index.neighbours_of(rows)), index)
     found_pairs = set(found.select("row_id", "person_id").iter_rows())
     assert _must_pairs(rows, registry) <= found_pairs

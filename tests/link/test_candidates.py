@@ -17,7 +17,7 @@ from ducpho_etl.link.candidates import (
 from ducpho_etl.link.compare import pair_levels
 from ducpho_etl.link.edits import deletions, neighbours
 from ducpho_etl.link.fields import attach_fields, person_fields, row_fields
-from ducpho_etl.link.index import build_index
+from ducpho_etl.link.index import RowSide, build_index
 
 # The blocks as plain joins (each year-keyed one also on year ± 1), before the one-edit and
 # day-class refinements: the refined blocks must find the same compatible pairs.
@@ -93,13 +93,14 @@ def test_same_compatible_pairs_as_plain_blocks():
     registry = _people(rng, 600, "0").rename({"id": "person_id"}).with_columns(alive=pl.lit(True))
     plain = _plain_pairs(rows, registry)
     index = build_index(registry.with_columns(cmnd9=pl.lit(None, pl.Utf8)))
-    found = compatible_pairs(rows, index, index.neighbours_of(rows), row_fields(rows))
+    side = RowSide(rows=rows, fields=row_fields(rows), near=index.neighbours_of(rows))
+    found = compatible_pairs(side, index)
     expected = _compatible(plain, rows, registry)
     # the random data produce compatible pairs at every birth level a block is for
     assert {level for _, _, level in expected} >= {"exact", "swap", "lunar", "year", "near_year",
                                                     "year_dm_diff"}
     assert set(found.select("row_id", "person_id", "lvl_birth").iter_rows()) == expected
-    assert candidate_pairs(rows, index).height < plain.height
+    assert candidate_pairs(side, index).height < plain.height
 
 
 def test_neighbours_are_one_edit_and_long_enough():

@@ -7,6 +7,7 @@ import json
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
@@ -35,7 +36,7 @@ PEOPLE = [
 
 @pytest.fixture
 def registry(make_registry):
-    return prepare_registry(make_registry(PEOPLE))
+    return prepare_registry(make_registry(PEOPLE), REGISTRY_REFERENCE_YEAR)
 
 
 def _run(make_raw, registry, rows, source="bhxh"):
@@ -201,7 +202,7 @@ def test_leap_day_moved_a_year_is_a_lunar_shift(make_raw, make_registry):
                "gioi_tinh": "Nữ"},
               {"so_dinh_danh": "051313000012", "ho_ten": "Ngô Thị Ngân", "ngay_sinh": "15/07/2013",
                "gioi_tinh": "Nữ", "ma_xa": "21478"}]
-    reg = prepare_registry(make_registry(people))
+    reg = prepare_registry(make_registry(people), REGISTRY_REFERENCE_YEAR)
     row = _one(make_raw, reg, {"ho_ten": "Ngô Thị Ngân", "ngay_sinh": "28/02/2013", "gioi_tinh": "Nữ"},
                source="tre_em")
     assert (row["status"], row["person_id"]) == ("matched", "051212000011")
@@ -220,7 +221,7 @@ def test_first_of_january_does_not_settle_the_date(make_raw, make_registry):
                "gioi_tinh": "Nam"},
               {"so_dinh_danh": "051080000022", "ho_ten": "Đỗ Văn Bình", "ngay_sinh": "1980",
                "gioi_tinh": "Nam"}]
-    reg = prepare_registry(make_registry(people))
+    reg = prepare_registry(make_registry(people), REGISTRY_REFERENCE_YEAR)
     row = _one(make_raw, reg, {"ho_ten": "Đỗ Văn Bình", "ngay_sinh": "01/01/1980",
                                "gioi_tinh": "Nam"})
     assert row["candidate_count"] == 2  # 1 January may stand for an unknown day
@@ -253,7 +254,7 @@ LONG_B = {"so_dinh_danh": "051060000032", "ho_ten": "Bùi Văn Long", "ngay_sinh
 
 
 def test_year_only_row_settled_by_its_commune(make_raw, make_registry):
-    reg = prepare_registry(make_registry([LONG_A, LONG_B]))
+    reg = prepare_registry(make_registry([LONG_A, LONG_B]), REGISTRY_REFERENCE_YEAR)
     row = _one(make_raw, reg, {"ho_ten": "Bùi Văn Long", "ngay_sinh": "1960", "gioi_tinh": "Nam",
                                "xa": "21439"})
     assert (row["status"], row["person_id"], row["candidate_count"]) == (
@@ -262,7 +263,7 @@ def test_year_only_row_settled_by_its_commune(make_raw, make_registry):
 
 def test_row_with_a_mistyped_id_keeps_namesakes_elsewhere(make_raw, make_registry):
     # the ID is one digit off B's: B stays a candidate though A lives in the row's commune
-    reg = prepare_registry(make_registry([LONG_A, LONG_B]))
+    reg = prepare_registry(make_registry([LONG_A, LONG_B]), REGISTRY_REFERENCE_YEAR)
     row = _one(make_raw, reg, {"ho_ten": "Bùi Văn Long", "ngay_sinh": "1960", "gioi_tinh": "Nam",
                                "xa": "21439", "so_dinh_danh": "051060000033"})
     assert row["candidate_count"] == 2

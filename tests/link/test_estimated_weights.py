@@ -9,12 +9,18 @@ import random
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.link import link_rows
 from ducpho_etl.link.compare import WEIGHTS
 from ducpho_etl.link.fields import row_fields
-from ducpho_etl.link.index import build_index
-from ducpho_etl.link.weights import MIN_EXACT_LINKS, WEIGHT_BOUND, estimate_weights
+from ducpho_etl.link.index import RowSide, build_index
+from ducpho_etl.link.weights import (
+    MIN_EXACT_LINKS,
+    WEIGHT_BOUND,
+    estimate_weights,
+    expectation_maximisation,
+)
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
 from tests.conftest import raw_frame, registry_frame
@@ -64,7 +70,7 @@ SHORT = [{"so_dinh_danh": "051088900005", "ho_ten": "Phan Thị An", "ngay_sinh"
 
 @pytest.fixture(scope="module")
 def big_registry() -> pl.DataFrame:
-    return prepare_registry(registry_frame([*PEOPLE, *NAMESAKES, *MISTYPE, *SHORT]))
+    return prepare_registry(registry_frame([*PEOPLE, *NAMESAKES, *MISTYPE, *SHORT]), REGISTRY_REFERENCE_YEAR)
 
 
 def _id_rows(count: int) -> list[dict]:
@@ -157,10 +163,13 @@ def test_never_seen_level_gets_a_bounded_weight(big_registry):
     rows = pl.DataFrame({"lvl_family": ["exact"] * 300, "lvl_given": ["exact"] * 300,
                          "lvl_middle": ["agree"] * 300, "lvl_birth": ["exact"] * 300,
                          "lvl_gender": ["agree"] * 300, "lvl_commune": ["agree"] * 300})
-    canon = prepare_registry(registry_frame(PEOPLE)).with_row_index("row_id").rename(
-        {"person_id": "id12"}).with_columns(pl.col("row_id").cast(pl.UInt32))
+    canon = (prepare_registry(registry_frame(PEOPLE), REGISTRY_REFERENCE_YEAR)
+             .with_row_index("row_id").rename({"person_id": "id12"})
+             .with_columns(pl.col("row_id").cast(pl.UInt32)))
     index = build_index(big_registry)
-    model = estimate_weights(rows, row_fields(canon), index, index.neighbours_of(canon))
+    canon = canon.with_row_index("_rpos")
+    model = estimate_weights(rows, RowSide(rows=canon, fields=row_fields(canon),
+                                           near=index.neighbours_of(canon)), index)
     assert model.kind == "estimated"
     for table in model.weights.values():
         assert all(-WEIGHT_BOUND <= w <= WEIGHT_BOUND for w in table.values())
@@ -169,8 +178,9 @@ def test_never_seen_level_gets_a_bounded_weight(big_registry):
 
 
 def test_link_rows_report_is_optional(big_registry):
-    rows = prepare_registry(registry_frame(PEOPLE[:3])).with_row_index("row_id").rename(
-        {"person_id": "id12"}).with_columns(pl.lit("ok").alias("id12_status"))
+    rows = (prepare_registry(registry_frame(PEOPLE[:3]), REGISTRY_REFERENCE_YEAR)
+            .with_row_index("row_id").rename({"person_id": "id12"})
+            .with_columns(pl.lit("ok").alias("id12_status")))
     out = link_rows(rows, big_registry)
     assert out.height == 3
 
@@ -230,3 +240,21 @@ def test_gender_written_wrong_is_weighed_not_a_block(big_registry):
     assert (last["status"], last["person_id"]) == ("duplicate", person["so_dinh_danh"])
     levels = json.loads(last["evidence"])["candidates"][0]["levels"]
     assert levels["gender"] == "disagree"
+
+
+def test_em_gives_the_same_bits_whatever_the_pairs_order():
+    # EM sums floats over the pairs' agreement patterns: in a fixed order, so that two runs of
+    # the same data give byte-identical weights and scores (pairs come from joins and unique(),
+    # whose order varies)
+    rng = random.Random(3)
+    fields = list(WEIGHTS)[:4]
+    levels = {f: list(WEIGHTS[f]) for f in fields}
+    pairs = pl.DataFrame({f"lvl_{f}": [rng.choice(levels[f]) for _ in range(3000)]
+                          for f in fields})
+    m = {f: {lv: (i + 1) / sum(range(1, len(levels[f]) + 1)) for i, lv in enumerate(levels[f])}
+         for f in fields}
+    u = {f: {lv: 1 / len(levels[f]) for lv in levels[f]} for f in fields}
+    first = expectation_maximisation(pairs, fields, m, u, share=0.3)
+    for seed in range(5):
+        shuffled = pairs.sample(fraction=1.0, shuffle=True, seed=seed)
+        assert expectation_maximisation(shuffled, fields, m, u, share=0.3) == first

@@ -9,6 +9,7 @@ import random
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.link.compare import with_distance
 from ducpho_etl.link.comparisons import BY_NAME, own_id
@@ -33,7 +34,7 @@ def town():
         rows.append({"ho_ten": f"Lò Văn {rng.choice(['Sáng', 'Chiến', 'Thắng'])}",
                      "ngay_sinh": f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/1980",
                      "gioi_tinh": "Nam", "so_dinh_danh": f"0110809{k:05d}"})
-    return prepare_registry(registry_frame(people)), people, rows
+    return prepare_registry(registry_frame(people), REGISTRY_REFERENCE_YEAR), people, rows
 
 
 def _last(town, row: dict) -> tuple[dict, dict]:

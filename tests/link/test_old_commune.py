@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
@@ -33,7 +34,7 @@ def town():
     people = _people(seed=11, count=2500)
     rows = [{"ho_ten": p["ho_ten"], "ngay_sinh": p["ngay_sinh"], "gioi_tinh": p["gioi_tinh"],
              "xa": p["ma_xa"], "so_dinh_danh": p["so_dinh_danh"]} for p in people]
-    return prepare_registry(registry_frame([*people, *NAMESAKES])), rows
+    return prepare_registry(registry_frame([*people, *NAMESAKES]), REGISTRY_REFERENCE_YEAR), rows
 
 
 def _last(town, xa: str) -> dict:

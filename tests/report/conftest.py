@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from tests.stages import stage_result
 
 SUMMARY_COLUMNS = ["source", "label", "raw_rows", "cleaned", "duplicate", "deceased", "review",
@@ -70,7 +71,8 @@ def pipeline_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("report-sample")
     generate_sample(root, scale=0.01, seed=11)
     input_dir = root / "input"
-    registry_raw, registry, registry_files = load_prepared_registry(input_dir / "registry")
+    registry_raw, registry, registry_files = load_prepared_registry(input_dir / "registry",
+                                                                    REGISTRY_REFERENCE_YEAR)
     results = [stage_result(input_dir, contract, registry, registry_raw)
                for contract in select_sources(None).values()]
     manifest = {"started_utc": "2026-11-28T18:25:12.487778+00:00", "data_year": 2023,

@@ -25,7 +25,7 @@ def published(review_sample, tmp_path_factory, prefect_harness) -> Path:
 
     output = tmp_path_factory.mktemp("review_published")
     outcome = nightly(load_config(review_sample / "input", output))
-    assert outcome["failed"] == {}
+    assert outcome.failed == {}
     return output
 
 

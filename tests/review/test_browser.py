@@ -204,7 +204,7 @@ def test_three_rows_settled_by_keyboard_are_matched_after_the_rerun(
     from flows.nightly import nightly
 
     outcome = nightly(load_config(review_sample / "input", output))
-    assert outcome["failed"] == {}
+    assert outcome.failed == {}
     assert latest_run(output) != published
     for source, pos, masked in decided:
         before = pl.read_parquet(published / "reconciliation" / f"{source}.parquet").row(

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.pipeline import select_sources, shared_registry
 from ducpho_etl.sample import generate_sample
 from ducpho_etl.sample.habits import HEADER_WORDINGS
@@ -27,7 +28,7 @@ KEY = ["source", "source_file", "sheet", "source_row"]
 
 def _run(root: Path) -> tuple[pl.DataFrame, dict[str, list[dict]]]:
     """Every source read and reconciled as a run does (library level, no Prefect)."""
-    raw, index = shared_registry(root / "input")
+    raw, index = shared_registry(root / "input", REGISTRY_REFERENCE_YEAR)
     frames, files = [], {}
     for key, contract in select_sources(None).items():
         result = stage_result(root / "input", contract, index, raw)

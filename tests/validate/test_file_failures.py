@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.ingest.source import IngestError, read_file, read_source
 from ducpho_etl.pipeline import describe_error
@@ -30,7 +31,8 @@ def _xlsx(path: Path, rows: list[list[str]]) -> Path:
 
 def _process(tmp_path, make_registry, key="bhxh"):
     reg = make_registry(PEOPLE)
-    return stage_result(tmp_path / "input", load_sources()[key], prepare_registry(reg), reg)
+    return stage_result(tmp_path / "input", load_sources()[key],
+                        prepare_registry(reg, REGISTRY_REFERENCE_YEAR), reg)
 
 
 def _error(tmp_path, make_registry, key="bhxh") -> str:
