@@ -17,7 +17,7 @@ from ducpho_etl.link.index import RegistryIndex, build_index
 from ducpho_etl.privacy import scrub
 from ducpho_etl.reconcile import cleaned_records, reconcile_source
 from ducpho_etl.registry import load_prepared_registry
-from ducpho_etl.results import LinkModel
+from ducpho_etl.results import LinkModel, TableReport
 
 PACKAGES = ["ducpho-etl", "polars", "pandera", "prefect", "rapidfuzz", "fastexcel", "pyarrow"]
 
@@ -86,7 +86,8 @@ def shared_registry(input_dir: Path, registry_year: int) -> tuple[pl.DataFrame, 
         return raw, _INDEX[0][1]
 
 
-def read_stage(input_dir: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+def read_stage(input_dir: Path, contract: SourceContract
+               ) -> tuple[pl.DataFrame, list[TableReport]]:
     """Read every extract of one source (raw frame + per-file reports). Raises on a bad source."""
     raw, files = read_source(input_dir / contract.key, contract, on_file=progress.file_reporter(contract.key))
     progress.emit(contract.key, stage="link", rows=raw.height)

@@ -21,7 +21,7 @@ import polars as pl
 from ducpho_etl import clock
 from ducpho_etl.decisions.apply import officer_counts
 from ducpho_etl.privacy import owner_only_dir, restrict
-from ducpho_etl.results import STATUSES, SUMMARY_COLUMNS, SourceRecord, SourceResult
+from ducpho_etl.results import STATUSES, SUMMARY_COLUMNS, SourceRecord, SourceResult, TableReport
 
 
 class AccountingError(RuntimeError):
@@ -200,7 +200,7 @@ def previous_result(run_dir: Path, manifest: dict, key: str, label: str) -> Sour
                         cache_key=entry.get("cache_key"))
 
 
-def identity_mapping(files: list[dict]) -> dict:
+def identity_mapping(files: list[TableReport]) -> dict:
     """Whether every file's identity columns were mapped, and which headers were not: a source
     with such a gap is flagged (CLI summary, report), never published as if complete."""
     gaps = [{"file": f.get("file"), "sheet": f.get("sheet"), "headers": f["identity_gaps"]}

@@ -6,7 +6,7 @@ Every layer may import this module; it imports nothing of ducpho_etl.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, Required, TypedDict
 
 import polars as pl
 
@@ -37,6 +37,44 @@ class LinkModel(TypedDict, total=False):
     decision: dict
 
 
+class ColumnMapping(TypedDict):
+    """How one column of a table was mapped (ingest.headers.ColumnMatch as JSON)."""
+
+    column: int
+    header: str
+    field: str | None
+    how: str
+
+
+class TableReport(TypedDict, total=False):
+    """What reading one table (a CSV/TXT file or one sheet) found, as manifest.json records it
+    under `sources.<key>.files`: JSON-shaped, and a skipped file or sheet has only some keys,
+    so a typed dict rather than a class with a second serialiser. Built in ingest.source."""
+
+    file: Required[str]
+    sheet: str | None
+    encoding: str
+    sheet_state: NotRequired[str]  # "hidden" / "veryHidden" sheets only
+    header_row: int | None
+    data_rows: int
+    total_rows: int
+    blank_rows: int
+    repeated_headers: int
+    footer_rows: int
+    repaired_cells: int
+    unknown_headers: list[str]
+    size_bytes: int
+    sha256: str
+    columns: list[ColumnMapping]
+    identity_gaps: list[str]
+    identity_complete: bool
+    column_letters: dict[str, str]
+    name_columns: NotRequired[list[str]]  # a name split over several columns
+    unnamed_columns: NotRequired[dict[str, int]]  # letter -> filled cells under no header
+    ledger: dict[str, int | str]  # ingest.ledger.Ledger.as_dict(): physical rows by kind
+    skipped: NotRequired[str]  # why the table or file was not read
+
+
 @dataclass
 class SourceResult:
     key: str
@@ -44,7 +82,7 @@ class SourceResult:
     raw_rows: int
     reconciliation: pl.DataFrame | None
     cleaned: pl.DataFrame | None
-    files: list[dict] = field(default_factory=list)
+    files: list[TableReport] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
     state: SourceState = "fresh"
@@ -73,7 +111,7 @@ class SourceRecord:
     as_of: str | None
     error: str | None
     cache_key: str | None
-    files: list[dict]
+    files: list[TableReport]
     identity_complete: bool
     identity_gaps: list[dict]
     raw_rows: int

@@ -30,7 +30,7 @@ from ducpho_etl.pipeline import (
     shared_registry,
 )
 from ducpho_etl.publish import check_accounting
-from ducpho_etl.results import LinkModel, SourceResult
+from ducpho_etl.results import LinkModel, SourceResult, TableReport
 
 RETRIES = 3
 RETRY_DELAYS = exponential_backoff(backoff_factor=2)  # 2, 4, 8 s
@@ -93,7 +93,7 @@ def registry_task(input_dir: Path, registry_year: int) -> tuple[pl.DataFrame, Re
 
 @task(name="read", task_run_name="read-{key}", **IO_RETRIES)
 @_guarded
-def read_task(config: RunConfig, key: str) -> tuple[pl.DataFrame, list[dict]]:
+def read_task(config: RunConfig, key: str) -> tuple[pl.DataFrame, list[TableReport]]:
     return read_stage(config.input_dir, run_contracts(config)[key])
 
 

@@ -35,6 +35,7 @@ from ducpho_etl.ingest.sheets import (
     detect_layout,
     header_scan_depth,
 )
+from ducpho_etl.results import TableReport
 
 __all__ = ["IngestError", "extract_files", "frame_schema", "read_file", "read_source"]
 
@@ -172,7 +173,8 @@ def _where(table: Table) -> str:
     return f"sheet {table.sheet!r}: " if table.sheet is not None else ""
 
 
-def _skip_or_fail(table: Table, name: str, contract: SourceContract, report: dict) -> dict:
+def _skip_or_fail(table: Table, name: str, contract: SourceContract, report: TableReport
+                  ) -> TableReport:
     """A table without a recognised header: an error, or (contract skip_unrecognised_sheets)
     a skipped table whose physical rows are counted as such."""
     depth = header_scan_depth(table.grid.rows)
@@ -199,7 +201,7 @@ def _skip_or_fail(table: Table, name: str, contract: SourceContract, report: dic
 def read_file_tables(
     path: Path, name: str, contract: SourceContract, limits: Limits | None = None,
     builder: FrameBuilder | None = None,
-) -> tuple[FrameBuilder, list[dict]]:
+) -> tuple[FrameBuilder, list[TableReport]]:
     """One extract file -> (its rows, added to `builder` or a new one; one report per table).
 
     Each report carries the table's ledger: its physical rows (counted from the file, not the
@@ -213,9 +215,9 @@ def read_file_tables(
     tables, fingerprint = _read_tables(path, name, header_map, limits)
 
     builder = builder or FrameBuilder()
-    reports: list[dict] = []
+    reports: list[TableReport] = []
     for table in tables:
-        report = {
+        report: TableReport = {
             "file": name,
             "sheet": table.sheet,
             "encoding": table.encoding,
@@ -289,7 +291,7 @@ def read_file_tables(
 def read_source(source_dir: Path, contract: SourceContract,
                 follow_symlinks: bool | None = None,
                 on_file: Callable[[str, int, int, int], None] | None = None,
-                ) -> tuple[pl.DataFrame, list[dict]]:
+                ) -> tuple[pl.DataFrame, list[TableReport]]:
     """Read every extract file (.csv, .txt, .xlsx, .xls) of one source folder.
 
     Files are read in order of their relative posix path; hidden files and ~$ lock files are
@@ -313,7 +315,7 @@ def read_source(source_dir: Path, contract: SourceContract,
         raise IngestError(label, "source folder has no extract files (.csv, .txt, .xlsx, .xls)")
     limits = Limits.from_env()
     builder = FrameBuilder()
-    reports: list[dict] = []
+    reports: list[TableReport] = []
     for done, path in enumerate(paths, start=1):
         _, file_reports = read_file_tables(
             path, path.relative_to(source_dir).as_posix(), contract, limits, builder
@@ -326,7 +328,7 @@ def read_source(source_dir: Path, contract: SourceContract,
     return builder.frame(), reports
 
 
-def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[dict]]:
+def read_file(path: Path, contract: SourceContract) -> tuple[pl.DataFrame, list[TableReport]]:
     """Read one extract file (.csv, .txt, .xlsx, .xls) as read_source reads each of its files.
 
     Returns (frame, table_reports); source_file is the file's name. Raises IngestError for a
