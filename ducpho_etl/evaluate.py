@@ -26,11 +26,11 @@ def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
     every row due a link (not rejected), whether its true person is among the candidates the
     linker compares it with (its blocked compatible pairs and the holder of its ID or CMND).
     Rebuilt from the published rows' canonical columns and the input's registry."""
-    from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
     from ducpho_etl.link.candidates import compatible_pairs
     from ducpho_etl.link.exact import exact_hits
     from ducpho_etl.link.index import build_index, build_row_side
     from ducpho_etl.normalize.names import NAME_COLUMNS, normalize_names
+    from ducpho_etl.publish import read_manifest, registry_year_of
     from ducpho_etl.registry import load_prepared_registry
 
     truth, _ = load_truth(truth_path)
@@ -48,8 +48,8 @@ def blocking_recall(run_dir: Path, truth_path: Path, input_dir: Path) -> dict:
     rows = (run.join(due.select(*KEY, "true_person_id"), on=KEY, nulls_equal=True)
             .with_columns(pl.col("name").alias("_written")).drop(NAME_COLUMNS, strict=False))
     rows = normalize_names(rows, "_written").with_row_index("row_id")
-    # the run's registry year is not in its manifest: the default one (RunConfig's)
-    _, registry, _ = load_prepared_registry(input_dir / "registry", REGISTRY_REFERENCE_YEAR)
+    _, registry, _ = load_prepared_registry(input_dir / "registry",
+                                            registry_year_of(read_manifest(run_dir)))
     index = build_index(registry)
     side = build_row_side(rows, index)
     found = pl.concat([

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from ducpho_etl import clock
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.decisions.apply import officer_counts
 from ducpho_etl.privacy import owner_only_dir, restrict
 from ducpho_etl.results import STATUSES, SUMMARY_COLUMNS, SourceRecord, SourceResult, TableReport
@@ -176,6 +177,12 @@ def read_manifest(run_dir: Path) -> dict:
         return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
+
+
+def registry_year_of(manifest: dict) -> int:
+    """The year a published run prepared its registry as of (ages, impossible dates); a
+    manifest written before it was recorded: the default."""
+    return int(manifest.get("registry_year") or REGISTRY_REFERENCE_YEAR)
 
 
 def previous_result(run_dir: Path, manifest: dict, key: str, label: str) -> SourceResult | None:

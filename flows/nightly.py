@@ -169,7 +169,8 @@ def nightly(config: RunConfig) -> RunOutcome | State:
     today = clock.vn_date(started)  # an officer's date: 01:00 in Việt Nam is that day
     manifest = {
         "started_utc": started.isoformat(), "started_vn": clock.vn_time(started).isoformat(),
-        "run_id_timezone": "UTC", "data_year": config.data_year, "force": config.force,
+        "run_id_timezone": "UTC", "data_year": config.data_year,
+        "registry_year": config.registry_year, "force": config.force,
         "selected_sources": list(contracts),
         "input": str(input_path.resolve()), "registry_files": registry_files,
         "cache": {"kind": "content-keyed parquet", "dir": str(cache_dir.resolve()),

@@ -329,10 +329,9 @@ def import_returns(paths: list[Path], output_dir: Path, url: str | None = None,
                    input_dir: Path | None = None, source: str | None = None) -> list[FileImport]:
     """Import each returned file into the decision store of `output_dir` (or `url` /
     $DUCPHO_DB_URL); each file all or nothing."""
-    from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
     from ducpho_etl.contracts import load_sources
     from ducpho_etl.decisions.store import open_store
-    from ducpho_etl.publish import latest_run, read_manifest
+    from ducpho_etl.publish import latest_run, read_manifest, registry_year_of
     from ducpho_etl.registry import load_prepared_registry
 
     latest = latest_run(Path(output_dir))
@@ -340,8 +339,8 @@ def import_returns(paths: list[Path], output_dir: Path, url: str | None = None,
         raise ReturnFileError(f"{output_dir}: chưa có lần chạy nào được công bố (no published run)")
     manifest = read_manifest(latest)
     registry_dir = Path(input_dir or manifest.get("input") or ".") / "registry"
-    # the run's registry year is not in its manifest: the default one (RunConfig's)
-    registry = Registry(lambda: load_prepared_registry(registry_dir, REGISTRY_REFERENCE_YEAR)[1])
+    year = registry_year_of(manifest)
+    registry = Registry(lambda: load_prepared_registry(registry_dir, year)[1])
     labels = {k: c.label for k, c in load_sources().items()}
     results = []
     store = open_store(Path(output_dir), url)

@@ -22,6 +22,7 @@ from ducpho_etl.clock import vn_label
 from ducpho_etl.config import DEFAULT_DATA_YEAR
 from ducpho_etl.link.explain import FIELDS
 from ducpho_etl.privacy import mask_id
+from ducpho_etl.publish import registry_year_of
 from ducpho_etl.reasons import catalogue
 from ducpho_etl.review import queue as q
 from ducpho_etl.review.candidates import CandidateIndex, row_candidates
@@ -70,7 +71,8 @@ class Workbench:
                 self._snapshot = q.load_snapshot(self.output)
                 manifest = self._snapshot.manifest
                 self._candidates = CandidateIndex(self._snapshot.rows, manifest.get("input"),
-                                                  int(manifest.get("data_year") or DEFAULT_DATA_YEAR))
+                                                  int(manifest.get("data_year") or DEFAULT_DATA_YEAR),
+                                                  registry_year_of(manifest))
             return self._snapshot
 
     def candidates(self) -> CandidateIndex | None:

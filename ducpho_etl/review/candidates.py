@@ -12,7 +12,6 @@ from pathlib import Path
 
 import polars as pl
 
-from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import canonical_fields
 from ducpho_etl.link.candidates import compatible_pairs
 from ducpho_etl.link.exact import exact_hits
@@ -27,12 +26,12 @@ LEVELS = [f"lvl_{f}" for f in FIELDS]
 MAX_EXTRA = 5  # compatible people beyond the evidence's (less likely ones) shown per row
 
 
-def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int) -> pl.DataFrame:
+def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int,
+                        registry_year: int) -> pl.DataFrame:
     """(source, pos, person_id, masked, lvl_*, registry identity) for every compatible registry
     person (blocked pairs and ID/CMND holders) of every queued row."""
-    # the run's registry year is not in its manifest: the default one (RunConfig's)
     raw_registry, prepared, _ = load_prepared_registry(Path(input_dir) / "registry",
-                                                       REGISTRY_REFERENCE_YEAR)
+                                                       registry_year)
     index = build_index(prepared)
     fields = canonical_fields()
     raw = rows.select(
@@ -59,20 +58,22 @@ def registry_candidates(rows: pl.DataFrame, input_dir: Path, data_year: int) -> 
 class CandidateIndex:
     """registry_candidates of one snapshot, computed in the background."""
 
-    def __init__(self, rows: pl.DataFrame, input_dir: str | None, data_year: int) -> None:
+    def __init__(self, rows: pl.DataFrame, input_dir: str | None, data_year: int,
+                 registry_year: int) -> None:
         self.ready = threading.Event()
         self.frame: pl.DataFrame | None = None
         self.error: str | None = None
-        self._args = (rows, input_dir, data_year)
+        self._args = (rows, input_dir, data_year, registry_year)
         threading.Thread(target=self._build, daemon=True, name="review-candidates").start()
 
     def _build(self) -> None:
-        rows, input_dir, data_year = self._args
+        rows, input_dir, data_year, registry_year = self._args
         try:
             if not input_dir or not (Path(input_dir) / "registry").is_dir():
                 raise FileNotFoundError("registry folder of the run not found")
             if rows.height:
-                self.frame = registry_candidates(rows, Path(input_dir), data_year)
+                self.frame = registry_candidates(rows, Path(input_dir), data_year,
+                                                 registry_year)
         except Exception as exc:  # noqa: BLE001 - shown on the page, the queue still works
             self.error = type(exc).__name__  # no message: it could carry a value
         finally:

@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ducpho_etl import pipeline
-from ducpho_etl.config import load_config
-from ducpho_etl.publish import SUMMARY_COLUMNS, latest_run, read_manifest
+from ducpho_etl.config import REGISTRY_REFERENCE_YEAR, load_config
+from ducpho_etl.publish import SUMMARY_COLUMNS, latest_run, read_manifest, registry_year_of
 
 
 class Capture(logging.Handler):
@@ -97,6 +97,12 @@ def test_first_run_publishes_every_source_fresh(first_run):
     assert set(model["weights"]) >= {"family", "given", "birth"} and model["decision"]["rule"]
     assert not re.search(r"\d{9,}", json.dumps(model))
     assert manifest["registry_files"][0]["sha256"] and manifest["versions"]["prefect"] == "3.9.1"
+    # the years the run read its data and its registry as of: what later tools (review,
+    # evaluate, returns import) prepare the registry with again
+    assert (manifest["data_year"], manifest["registry_year"]) == (2023, REGISTRY_REFERENCE_YEAR)
+    assert registry_year_of(manifest) == REGISTRY_REFERENCE_YEAR
+    assert registry_year_of({**manifest, "registry_year": 2024}) == 2024
+    assert registry_year_of({"data_year": 2023}) == REGISTRY_REFERENCE_YEAR  # an older manifest
 
 
 def test_corrupt_sources_fail_alone_and_rerun_restores(first_run, tmp_path):
