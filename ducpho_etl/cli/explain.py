@@ -23,7 +23,8 @@ LEVEL_VI = {"exact": "trùng", "equiv": "tương đương", "typo": "sai 1 chữ
             "swap": "đảo ngày/tháng", "lunar": "lệch 1 năm (âm lịch)", "year": "cùng năm",
             "near_year": "năm gần", "year_dm_diff": "cùng năm, khác ngày", "unknown": "không rõ",
             "disagree": "khác", "near": "gần giống (1 chữ số)", "none": "không có",
-            "cmnd": "trùng CMND", "other_person": "số của người khác",
+            "cmnd": "trùng CMND", "relative": "số của người cùng nhà",
+            "other_person": "số của người khác",
             "own": "số riêng của người khác", "old_agree": "cùng xã cũ",
             "old_diff": "khác xã cũ", "partial": "trùng các chữ số đầu",
             "partial_diff": "khác các chữ số đầu"}

@@ -155,8 +155,10 @@ FAR_ID = 3
 def _id() -> Comparison:
     """The row's 12-digit ID is the candidate's; its old CMND is the candidate's (the registry's
     own column, numbers one person holds); one digit off or two neighbours swapped (optimal
-    string alignment distance 1); a well-formed ID another registry person holds (a relative's,
-    a slip that hits someone else); a well-formed ID nobody in the registry holds that is no
+    string alignment distance 1); a well-formed ID another registry person holds who lives at
+    the candidate's home ("relative": a parent's, a spouse's, a child's number written on the
+    row; the registry's people at one home are few, so a random pair is rarely at this level)
+    or elsewhere ("other_person": a slip that hits someone else); a well-formed ID nobody in the registry holds that is no
     slip of the candidate's (FAR_ID edits or more) and encodes the row's own birth year and
     gender ("own": the ID of someone from elsewhere, a namesake of the candidate: the registry
     holds every resident's); any other well-formed ID nobody holds ("diff": two slips, or a
@@ -175,6 +177,8 @@ def _id() -> Comparison:
         ComparisonLevel("exact", distance == 0, 16.0),
         ComparisonLevel("cmnd", (_r("cmnd9") == _c("cmnd9")).fill_null(False), 12.0),
         ComparisonLevel("near", distance == 1, 8.0),
+        ComparisonLevel("relative", (distance < NO_DISTANCE) & _r("id_held").fill_null(False)
+                        & (_r("id_home") == _c("home")).fill_null(False), 2.0),
         ComparisonLevel("other_person", (distance < NO_DISTANCE)
                         & _r("id_held").fill_null(False), -2.0),
         ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE)

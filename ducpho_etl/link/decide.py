@@ -240,7 +240,8 @@ def _relative_id(scored: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     as_relative = max(-WEIGHT_BOUND, min(WEIGHT_BOUND, math.log2(m["other_person"] / u["exact"])))
     named_otherwise = (pl.col("lvl_id") == "exact") & pl.any_horizontal(
         pl.col(f"lvl_{part}") == "diff" for part in ("family", "given"))
-    relative = named_otherwise.any().over("row_id") & (pl.col("lvl_id") == "other_person")
+    relative = named_otherwise.any().over("row_id") & pl.col("lvl_id").is_in(
+        ["relative", "other_person"])
     lifted = pl.max_horizontal(pl.col("w_id"), pl.lit(as_relative)) - pl.col("w_id")
     return scored.with_columns(
         _which=pl.col("score") + pl.when(relative).then(lifted).otherwise(0.0))

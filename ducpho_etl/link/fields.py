@@ -61,30 +61,41 @@ def with_id_prefix(frame: pl.DataFrame) -> pl.DataFrame:
         pl.when(prefix.str.len_chars() >= 3).then(prefix).alias("id_prefix"))
 
 
-def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFrame:
-    """A row's compared fields, prefixed r_ (with row_id); `held`: the registry's person IDs,
-    to say whether someone holds the row's ID (`r_id_held`, the ID comparison's
-    "other_person" level)."""
+def with_home(registry: pl.DataFrame) -> pl.DataFrame:
+    """`home` (registry.home_of) of a prepared registry; a frame without it (made by hand, or
+    prepared before homes were) has its commune for home, as a registry without addresses."""
+    if "home" in registry.columns:
+        return registry
+    return registry.with_columns((pl.col("xa_2025") + "|").alias("home"))
+
+
+def row_fields(rows: pl.DataFrame, holders: pl.DataFrame | None = None) -> pl.DataFrame:
+    """A row's compared fields, prefixed r_ (with row_id); `holders`: the registry's
+    (person_id, home), to say whether someone holds the row's ID (`r_id_held`, the ID
+    comparison's "other_person" level) and where that holder lives (`r_id_home`, its
+    "relative" level)."""
     rows = with_id_prefix(with_old_unit(rows))
-    id_held = (pl.col("id12").is_in(held.implode()) if held is not None
-               else pl.lit(False)).fill_null(False)
     cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
+    if holders is None:
+        holders = pl.DataFrame(schema={"person_id": pl.Utf8, "home": pl.Utf8})
     part = rows.select(
         "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12", "id_prefix"]],
-        *_name_words("r"),
-        id_held.alias("r_id_held"), cmnd.alias("r_cmnd9"))
-    return part.with_columns(own_id().alias("r_id_own"))
+        *_name_words("r"), cmnd.alias("r_cmnd9"),
+    ).join(holders.select(pl.col("person_id").alias("r_id12"), pl.col("home").alias("r_id_home"),
+                          pl.lit(True).alias("r_id_held")),
+           on="r_id12", how="left", maintain_order="left")
+    return part.with_columns(pl.col("r_id_held").fill_null(False), own_id().alias("r_id_own"))
 
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     """A registry person's compared fields, prefixed c_ (with person_id)."""
-    registry = with_old_unit(registry)
+    registry = with_home(with_old_unit(registry))
     cmnd = (pl.when(~pl.col("cmnd9").is_duplicated()).then(pl.col("cmnd9"))
             if "cmnd9" in registry.columns else pl.lit(None, pl.Utf8))
     share = pl.len().cast(pl.Float64) / registry.height
     return registry.select(
         "person_id", *[pl.col(c).alias(f"c_{c}") for c in _CARRIED], *_name_words("c"),
-        cmnd.alias("c_cmnd9"),
+        cmnd.alias("c_cmnd9"), pl.col("home").alias("c_home"),
         # each name key's share of the registry (the term-frequency adjustment's f)
         *[pl.when(pl.col(f"{part}_key").is_not_null()).then(share.over(f"{part}_key"))
           .alias(f"c_{part}_tf") for part in ("family", "given")])

@@ -16,6 +16,7 @@ from ducpho_etl.link.fields import (
     person_fields,
     row_fields,
     with_day_class,
+    with_home,
     with_id_prefix,
     with_old_unit,
 )
@@ -91,12 +92,12 @@ def build_row_side(rows: pl.DataFrame, index: RegistryIndex) -> RowSide:
     and name-key neighbours in `index`. Built once per batch by link_rows, and by whoever
     searches candidates again (review, evaluate)."""
     rows = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
-    return RowSide(rows=rows, fields=row_fields(rows, index.frame["person_id"]),
+    return RowSide(rows=rows, fields=row_fields(rows, index.frame.select("person_id", "home")),
                    near=index.neighbours_of(rows.filter(pl.col("name_key").is_not_null())))
 
 
 def build_index(registry: pl.DataFrame) -> RegistryIndex:
-    registry = with_old_unit(registry)
+    registry = with_home(with_old_unit(registry))
     fields = person_fields(registry)
     registry = with_day_class(registry.with_row_index("_cpos"), registry=True)
     name_only = name_only_block(registry)

@@ -106,10 +106,12 @@ def test_id_levels_tell_a_slip_from_an_id_of_their_own(number, level):
     id12 = number if number and len(number) == 12 else None
     pairs = pl.DataFrame({"r_id12": [id12], "person_id": ["051092000007"],
                           "r_birth_year": [1992], "r_gender": ["Nam"], "r_id_held": [False],
-                          "r_cmnd9": [None], "c_cmnd9": [None],
+                          "r_cmnd9": [None], "c_cmnd9": [None], "r_id_home": [None],
+                          "c_home": ["21439|todanpho7"],
                           "r_id_prefix": written["id_prefix"].to_list()},
                          schema_overrides={"r_id12": pl.Utf8, "r_cmnd9": pl.Utf8,
-                                           "c_cmnd9": pl.Utf8, "r_id_prefix": pl.Utf8})
+                                           "c_cmnd9": pl.Utf8, "r_id_prefix": pl.Utf8,
+                                           "r_id_home": pl.Utf8})
     comparison = BY_NAME["id"]
     pairs = pairs.with_columns(own_id().alias("r_id_own"))
     found = with_distance(pairs, "id").select(comparison.level())
@@ -190,3 +192,60 @@ def test_outsider_carrying_a_residents_id_stays_not_found(town):
     last, _ = _last(town, row)
     assert (last["status"], last["person_id"]) == ("not_found", None)
     assert "id_conflict" in last["reason_codes"]
+
+
+@pytest.fixture(scope="module")
+def homes():
+    """A town whose registry writes addresses: 60 hamlets, about 50 people at each home."""
+    people = _people(seed=11, count=N)
+    for i, person in enumerate(people):
+        person["dia_chi"] = f"Thôn {i % 60}, Xã {person['ma_xa']}"
+    rows = [{"ho_ten": p["ho_ten"], "ngay_sinh": p["ngay_sinh"], "gioi_tinh": p["gioi_tinh"],
+             "xa": p["ma_xa"], "so_dinh_danh": p["so_dinh_danh"]} for p in people]
+    return prepare_registry(registry_frame(people), REGISTRY_REFERENCE_YEAR), people, rows
+
+
+def _household(people: list[dict]) -> tuple[dict, dict, dict]:
+    """A resident alone with its whole name and birth year, someone of another family name at
+    the same home (a spouse) and someone of another family name at another home of the same
+    commune."""
+    def home(p: dict) -> tuple[str, str]:
+        return p["ma_xa"], p["dia_chi"]
+
+    for person in people:
+        if sum(q["ho_ten"] == person["ho_ten"] and q["ngay_sinh"][-4:] == person["ngay_sinh"][-4:]
+               for q in people) != 1:
+            continue
+        family = person["ho_ten"].split()[0]
+        spouse = next((q for q in people if home(q) == home(person)
+                       and q["ho_ten"].split()[0] != family), None)
+        stranger = next((q for q in people if q["ma_xa"] == person["ma_xa"]
+                         and home(q) != home(person) and q["ho_ten"].split()[0] != family), None)
+        if spouse and stranger:
+            return person, spouse, stranger
+    raise AssertionError("no such household in the town")
+
+
+def _levels_of(row: dict) -> dict[str, dict]:
+    evidence = json.loads(row["evidence"]) if row["evidence"] else {"candidates": []}
+    return {c["id"][-3:]: c for c in evidence["candidates"]}
+
+
+def test_id_of_someone_at_the_candidates_home_counts_as_a_relatives(homes):
+    # a year-only row carrying the number of a person who lives at the resident's home (a
+    # spouse's, a parent's written on the row): the ID is the "relative" level, which weighs
+    # for the resident; the same row carrying a number of someone elsewhere is "other_person"
+    person, spouse, stranger = _household(homes[1])
+    from_home, report = _last(homes, _year_only_row(person, spouse["so_dinh_danh"]))
+    from_elsewhere, _ = _last(homes, _year_only_row(person, stranger["so_dinh_danh"]))
+    weights = report["weights"]["id"]
+    assert weights["relative"] > weights["other_person"]
+    assert report["u"]["id"]["relative"] < report["u"]["id"]["other_person"]
+    assert from_home["person_id"] == person["so_dinh_danh"]
+    assert _levels_of(from_home)[person["so_dinh_danh"][-3:]]["levels"]["id"] == "relative"
+    assert "id_conflict" in from_home["reason_codes"]
+    # the stranger's number says less for the resident: a lower score, never a better link
+    assert (from_elsewhere["match_score"] or float("-inf")) < from_home["match_score"]
+    if from_elsewhere["evidence"]:
+        resident = _levels_of(from_elsewhere).get(person["so_dinh_danh"][-3:])
+        assert resident is None or resident["levels"]["id"] == "other_person"
