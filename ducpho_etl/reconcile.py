@@ -101,6 +101,9 @@ def _assign_statuses(frame: pl.DataFrame, registry: pl.DataFrame, contract: Sour
         .then(pl.lit("duplicate_person"))
         .when(pl.col("status") == "deceased").then(pl.lit("deceased"))
         .when((pl.col("status") == "review") & age_bad).then(pl.lit("age_out_of_range"))
+        # one candidate, not likely enough to link: no one else to tell it from
+        .when((pl.col("status") == "review") & (pl.col("candidate_count") == 1))
+        .then(pl.lit("weak_match"))
         .when(pl.col("status") == "review").then(pl.lit("ambiguous_candidates"))
         .when(pl.col("status") == "not_found").then(pl.lit("not_in_registry"))
         .when(pl.col("status") == "matched").then(
