@@ -158,12 +158,13 @@ def _id() -> Comparison:
     string alignment distance 1); a well-formed ID another registry person holds who lives at
     the candidate's home ("relative": a parent's, a spouse's, a child's number written on the
     row; the registry's people at one home are few, so a random pair is rarely at this level)
-    or elsewhere ("other_person": a slip that hits someone else); a well-formed ID nobody in the registry holds that is no
-    slip of the candidate's (FAR_ID edits or more) and encodes the row's own birth year and
-    gender ("own": the ID of someone from elsewhere, a namesake of the candidate: the registry
-    holds every resident's); any other well-formed ID nobody holds ("diff": two slips, or a
-    number that is not the row's person's); the leading digits that survive scientific
-    notation are the candidate's ("partial") or not ("partial_diff"); no usable ID.
+    or elsewhere ("other_person": a slip that hits someone else); a well-formed ID nobody in
+    the registry holds that is no slip of the candidate's (FAR_ID edits or more) and encodes
+    the row's own birth year and gender ("own": the ID of someone from elsewhere, a namesake of
+    the candidate: the registry holds every resident's); any other well-formed ID nobody holds
+    ("diff": two slips, or a number that is not the row's person's); the leading digits that
+    survive scientific notation are the candidate's ("partial") or not ("partial_diff"); no
+    usable ID.
 
     "own" is never a candidate: such an ID says the row's person is not in the registry, and
     only FAR_ID slips that all keep the year and gender it encodes would make it the

@@ -157,8 +157,8 @@ EM_ITERATIONS = 25
 SEED_MATCH_SHARE = 0.9
 # The ID comparison's m before EM: most rows carry their own ID; what is left is spread over
 # the other levels. estimate_id_m re-estimates it over the blocked pairs.
-ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "relative": 0.01, "other_person": 0.001, "own": 0.00001,
-             "diff": 0.0001, "partial": 0.01, "partial_diff": 0.0001, "missing": 0.25}
+ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "relative": 0.01, "other_person": 0.001,
+             "own": 0.00001, "diff": 0.0001, "partial": 0.01, "partial_diff": 0.0001, "missing": 0.25}
 # Expected registry IDs within one slip (one of 6 random digits changed, 54 ways, or two
 # neighbours swapped, 5 ways) of a row's ID, per registry person sharing its first 6 digits
 # (province, century-gender, year): the random part has 10^6 values.

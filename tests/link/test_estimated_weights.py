@@ -130,8 +130,34 @@ def test_namesakes_go_to_review_with_estimated_weights(big_registry):
     assert report["kind"] == "estimated"
     last = out.row(-1, named=True)
     assert (last["status"], last["person_id"], last["candidate_count"]) == ("review", None, 2)
+    assert "ambiguous_candidates" in last["reason_codes"]
     posteriors = [c["posterior"] for c in json.loads(last["evidence"])["candidates"]]
     assert len(posteriors) == 2 and max(posteriors) <= 0.5
+
+
+def test_review_with_one_candidate_says_the_match_is_weak(big_registry, monkeypatch):
+    # a lone candidate not likely enough to link (the linker's review outcome with one
+    # candidate): the officer reads that the match is weak, not that several people fit
+    import ducpho_etl.reconcile as reconcile
+    real = reconcile.link_rows
+
+    def lone_review(rows, index, report=None):
+        links = real(rows, index, report)
+        last = pl.col("row_id") == pl.col("row_id").max()
+        return links.with_columns(
+            pl.when(last).then(pl.lit("review")).otherwise("link_outcome").alias("link_outcome"),
+            pl.when(last).then(None).otherwise("person_id").alias("person_id"),
+            pl.when(last).then(pl.lit(1, pl.UInt32)).otherwise("candidate_count")
+            .alias("candidate_count"))
+
+    monkeypatch.setattr(reconcile, "link_rows", lone_review)
+    row = {"ho_ten": "Phan Thị An", "ngay_sinh": "1988", "gioi_tinh": "Nữ", "xa": "21451"}
+    out, _ = _reconcile([*_id_rows(N_PEOPLE), row], big_registry)
+    last = out.row(-1, named=True)
+    assert last["status"] == "review"
+    assert "weak_match" in last["reason_codes"]
+    assert "ambiguous_candidates" not in last["reason_codes"]
+    assert "chưa đủ chắc chắn" in last["reason"]
 
 
 def test_lone_fuzzy_match_links_with_estimated_weights(big_registry):
