@@ -24,6 +24,7 @@ LEVEL_VI = {"exact": "trùng", "equiv": "tương đương", "typo": "sai 1 chữ
             "near_year": "năm gần", "year_dm_diff": "cùng năm, khác ngày", "unknown": "không rõ",
             "disagree": "khác", "near": "gần giống (1 chữ số)", "none": "không có",
             "cmnd": "trùng CMND", "relative": "số của người cùng nhà",
+            "kin": "số của người cùng họ",
             "other_person": "số của người khác",
             "own": "số riêng của người khác", "old_agree": "cùng xã cũ",
             "old_diff": "khác xã cũ", "partial": "trùng các chữ số đầu",

@@ -157,8 +157,9 @@ def _id() -> Comparison:
     own column, numbers one person holds); one digit off or two neighbours swapped (optimal
     string alignment distance 1); a well-formed ID another registry person holds who lives at
     the candidate's home ("relative": a parent's, a spouse's, a child's number written on the
-    row; the registry's people at one home are few, so a random pair is rarely at this level)
-    or elsewhere ("other_person": a slip that hits someone else); a well-formed ID nobody in
+    row; the registry's people at one home are few, so a random pair is rarely at this level),
+    elsewhere but of the candidate's family name ("kin": a grown child's who lives apart) or
+    neither ("other_person": a slip that hits someone else); a well-formed ID nobody in
     the registry holds that is no slip of the candidate's (FAR_ID edits or more) and encodes
     the row's own birth year and gender ("own": the ID of someone from elsewhere, a namesake of
     the candidate: the registry holds every resident's); any other well-formed ID nobody holds
@@ -180,6 +181,8 @@ def _id() -> Comparison:
         ComparisonLevel("near", distance == 1, 8.0),
         ComparisonLevel("relative", (distance < NO_DISTANCE) & _r("id_held").fill_null(False)
                         & (_r("id_home") == _c("home")).fill_null(False), 2.0),
+        ComparisonLevel("kin", (distance < NO_DISTANCE) & _r("id_held").fill_null(False)
+                        & (_r("id_family") == _c("family_key")).fill_null(False), 0.0),
         ComparisonLevel("other_person", (distance < NO_DISTANCE)
                         & _r("id_held").fill_null(False), -2.0),
         ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE)

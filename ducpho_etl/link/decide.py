@@ -241,7 +241,7 @@ def _relative_id(scored: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     named_otherwise = (pl.col("lvl_id") == "exact") & pl.any_horizontal(
         pl.col(f"lvl_{part}") == "diff" for part in ("family", "given"))
     relative = named_otherwise.any().over("row_id") & pl.col("lvl_id").is_in(
-        ["relative", "other_person"])
+        ["relative", "kin", "other_person"])
     lifted = pl.max_horizontal(pl.col("w_id"), pl.lit(as_relative)) - pl.col("w_id")
     return scored.with_columns(
         _which=pl.col("score") + pl.when(relative).then(lifted).otherwise(0.0))

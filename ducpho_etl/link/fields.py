@@ -71,18 +71,19 @@ def with_home(registry: pl.DataFrame) -> pl.DataFrame:
 
 def row_fields(rows: pl.DataFrame, holders: pl.DataFrame | None = None) -> pl.DataFrame:
     """A row's compared fields, prefixed r_ (with row_id); `holders`: the registry's
-    (person_id, home), to say whether someone holds the row's ID (`r_id_held`, the ID
-    comparison's "other_person" level) and where that holder lives (`r_id_home`, its
-    "relative" level)."""
+    (person_id, home, family_key), to say whether someone holds the row's ID (`r_id_held`, the
+    ID comparison's "other_person" level), where that holder lives (`r_id_home`, its
+    "relative" level) and the holder's family name (`r_id_family`, its "kin" level)."""
     rows = with_id_prefix(with_old_unit(rows))
     cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
     if holders is None:
-        holders = pl.DataFrame(schema={"person_id": pl.Utf8, "home": pl.Utf8})
+        holders = pl.DataFrame(schema={"person_id": pl.Utf8, "home": pl.Utf8,
+                                       "family_key": pl.Utf8})
     part = rows.select(
         "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12", "id_prefix"]],
         *_name_words("r"), cmnd.alias("r_cmnd9"),
     ).join(holders.select(pl.col("person_id").alias("r_id12"), pl.col("home").alias("r_id_home"),
-                          pl.lit(True).alias("r_id_held")),
+                          pl.col("family_key").alias("r_id_family"), pl.lit(True).alias("r_id_held")),
            on="r_id12", how="left", maintain_order="left")
     return part.with_columns(pl.col("r_id_held").fill_null(False), own_id().alias("r_id_own"))
 

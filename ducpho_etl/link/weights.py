@@ -157,8 +157,9 @@ EM_ITERATIONS = 25
 SEED_MATCH_SHARE = 0.9
 # The ID comparison's m before EM: most rows carry their own ID; what is left is spread over
 # the other levels. estimate_id_m re-estimates it over the blocked pairs.
-ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "relative": 0.01, "other_person": 0.001,
-             "own": 0.00001, "diff": 0.0001, "partial": 0.01, "partial_diff": 0.0001, "missing": 0.25}
+ID_M_SEED = {"exact": 0.7, "cmnd": 0.02, "near": 0.01, "relative": 0.01, "kin": 0.001,
+             "other_person": 0.001, "own": 0.00001, "diff": 0.0001, "partial": 0.01,
+             "partial_diff": 0.0001, "missing": 0.25}
 # Expected registry IDs within one slip (one of 6 random digits changed, 54 ways, or two
 # neighbours swapped, 5 ways) of a row's ID, per registry person sharing its first 6 digits
 # (province, century-gender, year): the random part has 10^6 values.
@@ -233,7 +234,8 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     """u of the ID comparison, counted from the side's rows: a random (row, person) pair has the
     row's own ID only when the row's ID is held and that person holds it; one slip apart with
     the chance SLIP_VARIANTS per registry person sharing the ID's first 6 digits; someone else
-    holds it who lives at that person's home ("relative") for the home's other people;
+    holds it who lives at that person's home ("relative") for the home's other people, or
+    elsewhere with that person's family name ("kin");
     otherwise the level is the row's ID status (held by someone, by no one, none)."""
     row_part = side.fields_of_rows()
     rows, people = max(row_part.height, 1), max(index.height, 1)
@@ -247,9 +249,7 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     pairs = rows * people
     # (row, person) pairs where the person lives at the home of the row's ID holder and is not
     # that holder: the "relative" level of a random pair
-    home_sizes = index.fields.group_by("c_home").len()
-    at_holders_home = (row_part.filter(pl.col("r_id_held")).select("r_id_home")
-                       .join(home_sizes, left_on="r_id_home", right_on="c_home")["len"] - 1).sum()
+    relative, kin = _kin_pairs(row_part, index.fields)
     # rows with the leading digits of an ID in scientific notation, and the (row, person) pairs
     # whose person's ID starts with them
     prefixes = row_part.select(pl.col("r_id_prefix").drop_nulls())["r_id_prefix"]
@@ -262,12 +262,28 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     status = _smoothed({"other_person": held, "own": own, "diff": valid - held - own,
                         "partial_diff": prefixes.len(), "missing": rows - valid - prefixes.len()},
                        ["other_person", "own", "diff", "partial_diff", "missing"], rows)
-    relative = float(at_holders_home or 0) / pairs
-    status["other_person"] = max(status["other_person"] - relative, 0.0)
-    u = {"exact": held / pairs, "cmnd": cmnd / pairs, "relative": relative,
+    relative, kin = relative / pairs, kin / pairs
+    status["other_person"] = max(status["other_person"] - relative - kin, 0.0)
+    u = {"exact": held / pairs, "cmnd": cmnd / pairs, "relative": relative, "kin": kin,
          "near": float(sharing) * SLIP_VARIANTS / pairs, "partial": starting / pairs, **status}
     floor = PSEUDO_COUNT / pairs
     return {lv: max(p, floor) for lv, p in u.items()}
+
+
+def _kin_pairs(row_part: pl.DataFrame, people: pl.DataFrame) -> tuple[float, float]:
+    """(row, person) pairs where the row's ID is held by someone else who lives at the
+    person's home ("relative"), or elsewhere with the person's family name ("kin")."""
+    holders = row_part.filter(pl.col("r_id_held")).select("r_id_home", "r_id_family")
+    at_home = people.group_by("c_home").len("_home")
+    family = people.group_by("c_family_key").len("_family")
+    family_at_home = people.group_by("c_home", "c_family_key").len("_both")
+    counted = (holders.join(at_home, left_on="r_id_home", right_on="c_home", how="left")
+               .join(family, left_on="r_id_family", right_on="c_family_key", how="left")
+               .join(family_at_home, left_on=["r_id_home", "r_id_family"],
+                     right_on=["c_home", "c_family_key"], how="left")
+               .select((pl.col("_home") - 1).clip(lower_bound=0).sum().alias("relative"),
+                       (pl.col("_family") - pl.col("_both")).sum().alias("kin")))
+    return float(counted["relative"][0] or 0), float(counted["kin"][0] or 0)
 
 
 def _counts(levels: pl.DataFrame, name: str) -> dict[str, int]:

@@ -130,6 +130,10 @@ def excel_sci(value: int) -> str:
     return f"{mant}E{exp[0]}{int(exp[1:]):02d}"
 
 
+# the lists of old people, whose allowance a grown child often collects
+ELDER_SOURCES = frozenset({"nguoi_cao_tuoi", "bao_tro_xa_hoi", "nguoi_co_cong"})
+
+
 class Noiser:
     def __init__(self, w: World, conf, amb: AmbiguityIndex, rng: random.Random,
                  source: str = "bhxh", slip_rng: random.Random | None = None):
@@ -139,6 +143,8 @@ class Noiser:
         self.rng = rng
         # the linkage slips draw from their own stream: the other noise stays as it was
         self.slip_rng = slip_rng or random.Random(f"{source}:slips")
+        self.kin_rng = random.Random(f"{source}:kin")  # the same for the relatives' IDs
+        self._by_family: dict[str, list[int]] | None = None
         self.src = source
         self.prof = PROFILES[source]
         self.stats: Counter = Counter()
@@ -386,12 +392,32 @@ class Noiser:
         return "", False
 
     def _relative_id(self, i, src) -> str:
+        """A parent's ID on a child's row, a spouse's on an adult's; on an elder's row, half the
+        time the ID of a grown child of the family name who lives in another household (the
+        one who collects the allowance), else the spouse's."""
         w = self.w
         cands = [w.mother[i], w.father[i]] if src == "tre_em" else [w.spouse[i]]
+        if src in ELDER_SOURCES and self.kin_rng.random() < 0.5:
+            cands = [self._child_elsewhere(i), *cands]
         for r in cands:
             if 0 <= r < w.n_reg and not names_agree_loose(w, i, r):
                 return w.id12[r]
         return ""
+
+    def _child_elsewhere(self, i: int) -> int:
+        """A resident of i's family name, 20 to 45 years younger, of another household; -1 if
+        a few draws find none."""
+        w = self.w
+        if self._by_family is None:
+            self._by_family = {}
+            for r in range(w.n_reg):
+                self._by_family.setdefault(w.fam[r], []).append(r)
+        same = self._by_family.get(w.fam[i], [])
+        for _ in range(200 if same else 0):
+            r = same[self.kin_rng.randrange(len(same))]
+            if w.hh[r] != w.hh[i] and 20 <= w.year(r) - w.year(i) <= 45:
+                return r
+        return -1
 
     def _unknown_cmnd(self) -> str:
         while True:

@@ -107,11 +107,12 @@ def test_id_levels_tell_a_slip_from_an_id_of_their_own(number, level):
     pairs = pl.DataFrame({"r_id12": [id12], "person_id": ["051092000007"],
                           "r_birth_year": [1992], "r_gender": ["Nam"], "r_id_held": [False],
                           "r_cmnd9": [None], "c_cmnd9": [None], "r_id_home": [None],
-                          "c_home": ["21439|todanpho7"],
+                          "c_home": ["21439|todanpho7"], "r_id_family": [None],
+                          "c_family_key": ["nguyen"],
                           "r_id_prefix": written["id_prefix"].to_list()},
                          schema_overrides={"r_id12": pl.Utf8, "r_cmnd9": pl.Utf8,
                                            "c_cmnd9": pl.Utf8, "r_id_prefix": pl.Utf8,
-                                           "r_id_home": pl.Utf8})
+                                           "r_id_home": pl.Utf8, "r_id_family": pl.Utf8})
     comparison = BY_NAME["id"]
     pairs = pairs.with_columns(own_id().alias("r_id_own"))
     found = with_distance(pairs, "id").select(comparison.level())
@@ -249,3 +250,20 @@ def test_id_of_someone_at_the_candidates_home_counts_as_a_relatives(homes):
     if from_elsewhere["evidence"]:
         resident = _levels_of(from_elsewhere).get(person["so_dinh_danh"][-3:])
         assert resident is None or resident["levels"]["id"] == "other_person"
+
+
+def test_id_of_someone_of_the_candidates_family_name_elsewhere_is_kin(homes):
+    # the number of a resident of the person's family name at another home (a grown child who
+    # lives apart): the "kin" level, between a relative's at the home and a stranger's
+    person, _, stranger = _household(homes[1])
+    family = person["ho_ten"].split()[0]
+    kin = next(q for q in homes[1] if q["ho_ten"].split()[0] == family
+               and q["dia_chi"] != person["dia_chi"] and q is not person)
+    from_kin, report = _last(homes, _year_only_row(person, kin["so_dinh_danh"]))
+    from_elsewhere, _ = _last(homes, _year_only_row(person, stranger["so_dinh_danh"]))
+    weights = report["weights"]["id"]
+    assert weights["other_person"] < weights["kin"]
+    assert report["u"]["id"]["kin"] < report["u"]["id"]["other_person"]
+    resident = _levels_of(from_kin).get(person["so_dinh_danh"][-3:])
+    assert resident is not None and resident["levels"]["id"] == "kin"
+    assert (from_elsewhere["match_score"] or float("-inf")) < from_kin["match_score"]

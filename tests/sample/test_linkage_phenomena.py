@@ -23,7 +23,7 @@ def _af(s: str) -> str:
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("phenomena")
-    info = generate_sample(out, scale=0.02, seed=11, keep_cells=True)
+    info = generate_sample(out, scale=0.03, seed=11, keep_cells=True)
     truth = pl.read_parquet(out / "truth" / "truth.parquet").with_row_index("_i")
     with (out / "input" / "registry" / "registry.csv").open(encoding="utf-8") as fh:
         registry = list(csv.DictReader(fh))
@@ -101,3 +101,24 @@ def test_some_relatives_ids_are_of_one_family_name_and_generation(sample):
             assert _af(holder["ho_ten"]).split()[-1] != _af(person["ho_ten"]).split()[-1]
             same_family += 1
     assert same_family >= 3
+
+
+def test_some_elders_rows_carry_a_grown_childs_id_from_another_household(sample):
+    # on the lists of old people, the ID of a resident of the person's family name a generation
+    # younger who lives elsewhere (the child who collects the allowance): only the holder's
+    # family name ties the number to the row's person; the truth expects the row's own person
+    truth, cells, registry = sample
+    people = {p["so_dinh_danh"]: p for p in registry}
+    rows = (_with(truth, "id_relative").filter(pl.col("true_person_id").is_not_null()
+                                               & pl.col("source").is_in(["nguoi_cao_tuoi",
+                                                                        "bao_tro_xa_hoi",
+                                                                        "nguoi_co_cong"])))
+    children_elsewhere = 0
+    for i, pid in rows.select("_i", "true_person_id").iter_rows():
+        holder = people[_digits(cells[i].get("so_dinh_danh")).zfill(12)]
+        person = people[pid]
+        younger = int(holder["ngay_sinh"][-4:]) - int(person["ngay_sinh"][-4:])
+        if (_af(holder["ho_ten"]).split()[0] == _af(person["ho_ten"]).split()[0]
+                and 20 <= younger <= 45 and holder["dia_chi"] != person["dia_chi"]):
+            children_elsewhere += 1
+    assert rows.height and children_elsewhere >= 3
