@@ -110,8 +110,14 @@ def explain_lines(record: dict) -> tuple[list[str], Table | None, dict]:
         return lines, None, {}
     shown = len(evidence.get("candidates", []))
     count = record.get("candidate_count") or shown
-    table = Table(title=f"Người trong CSDL có thể khớp (candidates, bước {evidence.get('stage')}): "
-                        f"{fmt_int(count)}" + (f", {shown} tốt nhất" if count > shown else ""))
+    best = f", {shown} tốt nhất" if count > shown else ""
+    if evidence.get("stage") == "none":  # compared, but no one likely enough: not found
+        title = (f"Người trong CSDL đã so, không ai đủ khả năng (compared, none likely "
+                 f"enough): {fmt_int(count)}{best}")
+    else:
+        title = (f"Người trong CSDL có thể khớp (candidates, bước {evidence.get('stage')}): "
+                 f"{fmt_int(count)}{best}")
+    table = Table(title=title)
     table.add_column("số định danh\n(che bớt)")
     for name in FIELDS:
         table.add_column(FIELD_VI[name])

@@ -190,11 +190,14 @@ def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rul
         return _empty(rows)
     stage = (pl.when(pl.col("_best_id") == "exact").then(pl.lit("id12"))
              .when(pl.col("_best_id") == "cmnd").then(pl.lit("cmnd")).otherwise(pl.lit("fuzzy")))
+    # a row more likely not in the registry keeps its compared candidates as evidence (explain
+    # shows why no one was likely enough) but no stage: nobody was linked or proposed
     return decided.with_columns(
         pl.when(pl.col("decisive")).then(pl.col("person_id")).otherwise(None).alias("person_id"),
-        pl.when(pl.col("decisive")).then(stage).otherwise(pl.lit("fuzzy")).alias("link_stage"),
-        pl.when(pl.col("decisive")).then(pl.lit("linked")).otherwise(pl.lit("review"))
-        .alias("link_outcome"),
+        pl.when(pl.col("decisive")).then(stage).when(pl.col("_in_registry"))
+        .then(pl.lit("fuzzy")).otherwise(pl.lit("none")).alias("link_stage"),
+        pl.when(pl.col("decisive")).then(pl.lit("linked")).when(pl.col("_in_registry"))
+        .then(pl.lit("review")).otherwise(pl.lit("none")).alias("link_outcome"),
     ).with_columns(
         evidence_json(pl.col("link_stage"), pl.col("_top"), rule).alias("evidence"),
     ).select(SCHEMA_COLS)
@@ -209,6 +212,7 @@ def _ranked(candidates: pl.DataFrame) -> pl.DataFrame:
         pl.col("score").get(1, null_on_oob=True).alias("second_score"),
         pl.col("posterior").first().alias("_best_posterior"),
         pl.col("lvl_id").first().alias("_best_id"),
+        pl.col("_in_registry").first(),
         pl.len().cast(pl.UInt32).alias("candidate_count"),
         pl.struct(_EVIDENCE_COLS).head(TOP_EVIDENCE).alias("_top"),
     )
@@ -217,7 +221,7 @@ def _ranked(candidates: pl.DataFrame) -> pl.DataFrame:
 def _by_weight(compatible: pl.DataFrame) -> pl.DataFrame:
     """Fallback rule: a lone strong candidate, or a clear lead over the second."""
     kept = compatible.filter(pl.col("score") >= REVIEW_THRESHOLD).with_columns(
-        posterior=pl.lit(None, pl.Float64))
+        posterior=pl.lit(None, pl.Float64), _in_registry=pl.lit(True))
     best = _ranked(kept)
     decisive = (pl.col("match_score") >= LINK_THRESHOLD) & (
         pl.col("second_score").is_null()
@@ -261,8 +265,11 @@ def _by_posterior(compatible: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
             / (2.0 ** which).sum().over("row_id"))
     # an officer reviews a row only when it is more likely in the registry than not, yet no
     # one candidate is likely enough: the candidates' posteriors together reach
-    # IN_REGISTRY_PROBABILITY; below that the row is more likely someone from elsewhere
-    in_registry = pl.col("posterior").sum().over("row_id") >= IN_REGISTRY_PROBABILITY
-    kept = with_p.filter((pl.col("posterior") >= REVIEW_PROBABILITY) & in_registry)
+    # IN_REGISTRY_PROBABILITY; below that the row is more likely someone from elsewhere (its
+    # candidates are kept, every one, as the evidence of a not_found)
+    with_p = with_p.with_columns(
+        _in_registry=pl.col("posterior").sum().over("row_id") >= IN_REGISTRY_PROBABILITY)
+    kept = with_p.filter((pl.col("posterior") >= REVIEW_PROBABILITY) | ~pl.col("_in_registry"))
     best = _ranked(kept)
-    return best.with_columns(decisive=pl.col("_best_posterior") >= LINK_PROBABILITY)
+    return best.with_columns(
+        decisive=pl.col("_in_registry") & (pl.col("_best_posterior") >= LINK_PROBABILITY))

@@ -10,7 +10,9 @@ from ducpho_etl.config import REGISTRY_REFERENCE_YEAR
 from ducpho_etl.contracts import load_sources
 from ducpho_etl.reconcile import reconcile_source
 from ducpho_etl.registry import prepare_registry
+from tests.conftest import raw_frame
 from tests.link.test_decisions import PEOPLE
+from tests.link.test_id_comparison import _household, _year_only_row, homes  # noqa: F401
 
 
 @pytest.fixture
@@ -54,3 +56,24 @@ def test_row_without_candidates_and_unknown_row(output):
     assert "no linkage evidence" in _explain(output, "--row", "4")
     assert "exit 1" in _explain(output, "--row", "99")
 
+
+
+def test_not_found_row_shows_the_people_it_was_compared_with(tmp_path, homes):  # noqa: F811
+    # a resident's name and year, another commune and a stranger's ID: more likely someone
+    # from elsewhere (not_found), and explain shows whom it was compared with and how likely
+    registry, people, rows = homes
+    person, _, stranger = _household(people)
+    other_commune = next(p["ma_xa"] for p in people if p["ma_xa"] != person["ma_xa"])
+    row = {**_year_only_row(person, stranger["so_dinh_danh"]), "xa": other_commune}
+    recon, _ = reconcile_source(raw_frame([*rows, row]), load_sources()["bhxh"], registry)
+    last = recon.row(-1, named=True)
+    assert (last["status"], last["person_id"], last["link_stage"]) == ("not_found", None, "none")
+    assert last["candidate_count"] >= 1
+    run = tmp_path / "runs" / "r1" / "reconciliation"
+    run.mkdir(parents=True)
+    recon.write_parquet(run / "bhxh.parquet")
+    (tmp_path / "latest").symlink_to(tmp_path / "runs" / "r1")
+    text = _explain(tmp_path, "--row", str(last["source_row"]))
+    assert "compared, none likely enough" in text and "no linkage evidence" not in text
+    assert f"051******{person['so_dinh_danh'][-3:]}" in text and "số của người khác" in text
+    assert person["so_dinh_danh"] not in text
