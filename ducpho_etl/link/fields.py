@@ -80,7 +80,7 @@ def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFram
     to say whether someone holds the row's ID (`r_id_held`, the ID comparison's
     "other_person" level)."""
     rows = with_id_prefix(with_old_unit(rows))
-    id_held = (pl.col("id12").is_in(held.implode()) if held is not None
+    id_held = (pl.col("id12").is_in(_held_ids(rows["id12"], held).implode()) if held is not None
                else pl.lit(False)).fill_null(False)
     cmnd = pl.col("cmnd9") if "cmnd9" in rows.columns else pl.lit(None, pl.Utf8)
     part = rows.select(
@@ -88,6 +88,13 @@ def row_fields(rows: pl.DataFrame, held: pl.Series | None = None) -> pl.DataFram
         *_name_words("r"),
         id_held.alias("r_id_held"), cmnd.alias("r_cmnd9"))
     return part.with_columns(own_id().alias("r_id_own"))
+
+
+def _held_ids(ids: pl.Series, held: pl.Series) -> pl.Series:
+    """The distinct `ids` that `held` (the registry's person IDs) has: an inner join hashes the
+    smaller side, where `is_in(held)` would hash the whole registry at every call."""
+    wanted = ids.drop_nulls().unique().cast(held.dtype).to_frame("_id")
+    return wanted.join(held.to_frame("_id"), on="_id")["_id"]
 
 
 def person_fields(registry: pl.DataFrame) -> pl.DataFrame:

@@ -4,6 +4,7 @@ do not depend on the rows. The rows' (RowSide), prepared once per batch of rows.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -36,10 +37,18 @@ class RegistryIndex:
     name_only: pl.DataFrame  # (_cpos, name_key) for rows without a birth year
     lookups: dict[tuple[str, ...], HashLookup]  # people by block key (positions in `frame`)
     name_only_lookup: HashLookup  # `name_only` by name key
+    id_prefixes: pl.DataFrame  # (_p, len): people per first 6 digits of their ID
+    sorted_ids: list[str]  # every person's ID, sorted (IDs by their leading digits)
 
     @property
     def height(self) -> int:
         return self.frame.height
+
+    def ids_starting_with(self, prefix: str) -> int:
+        """How many people's IDs start with `prefix` (non-empty): those sorted from the prefix
+        up to, not including, the prefix with its last character the next one."""
+        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        return bisect_left(self.sorted_ids, after) - bisect_left(self.sorted_ids, prefix)
 
     def neighbours_of(self, rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
         """Per name key: (_key, _near), each row key and the registry keys one edit away that
@@ -112,6 +121,9 @@ def build_index(registry: pl.DataFrame) -> RegistryIndex:
         name_only=name_only,
         lookups=block_lookups(registry),
         name_only_lookup=HashLookup.of(name_only, ["name_key"]),
+        id_prefixes=registry.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len(),
+        # polars sorts text by its UTF-8 bytes: the code-point order that bisect reads
+        sorted_ids=registry["person_id"].drop_nulls().sort().to_list(),
     )
 
 
