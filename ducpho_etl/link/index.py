@@ -4,7 +4,6 @@ do not depend on the rows. The rows' (RowSide), prepared once per batch of rows.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 import polars as pl
@@ -38,17 +37,19 @@ class RegistryIndex:
     lookups: dict[tuple[str, ...], HashLookup]  # people by block key (positions in `frame`)
     name_only_lookup: HashLookup  # `name_only` by name key
     id_prefixes: pl.DataFrame  # (_p, len): people per first 6 digits of their ID
-    sorted_ids: list[str]  # every person's ID, sorted (IDs by their leading digits)
+    sorted_ids: pl.Series  # every person's ID, sorted (IDs by their leading digits)
 
     @property
     def height(self) -> int:
         return self.frame.height
 
-    def ids_starting_with(self, prefix: str) -> int:
-        """How many people's IDs start with `prefix` (non-empty): those sorted from the prefix
-        up to, not including, the prefix with its last character the next one."""
-        after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        return bisect_left(self.sorted_ids, after) - bisect_left(self.sorted_ids, prefix)
+    def ids_starting_with(self, prefixes: pl.Series) -> pl.Series:
+        """Per prefix (non-empty), how many people's IDs start with it: those sorted from the
+        prefix up to, not including, the prefix with its last character the next one."""
+        after = pl.Series([p[:-1] + chr(ord(p[-1]) + 1) for p in prefixes.to_list()],
+                          dtype=pl.Utf8)
+        return (self.sorted_ids.search_sorted(after, side="left").cast(pl.Int64)
+                - self.sorted_ids.search_sorted(prefixes, side="left").cast(pl.Int64))
 
     def neighbours_of(self, rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
         """Per name key: (_key, _near), each row key and the registry keys one edit away that
@@ -122,8 +123,7 @@ def build_index(registry: pl.DataFrame) -> RegistryIndex:
         lookups=block_lookups(registry),
         name_only_lookup=HashLookup.of(name_only, ["name_key"]),
         id_prefixes=registry.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len(),
-        # polars sorts text by its UTF-8 bytes: the code-point order that bisect reads
-        sorted_ids=registry["person_id"].drop_nulls().sort().to_list(),
+        sorted_ids=registry["person_id"].drop_nulls().sort(),
     )
 
 

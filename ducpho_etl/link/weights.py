@@ -258,8 +258,8 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     # rows with the leading digits of an ID in scientific notation, and the (row, person) pairs
     # whose person's ID starts with them
     prefixes = row_part.select(pl.col("r_id_prefix").drop_nulls())["r_id_prefix"]
-    starting = sum(index.ids_starting_with(prefix) * n
-                   for prefix, n in prefixes.value_counts().iter_rows())
+    distinct = prefixes.value_counts()
+    starting = int((index.ids_starting_with(distinct["r_id_prefix"]) * distinct["count"]).sum())
     # the row's ID status, with the same add-half smoothing as the other fields (a status no
     # row has says nothing either way)
     status = _smoothed({"other_person": held, "own": own, "diff": valid - held - own,
