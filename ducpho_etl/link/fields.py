@@ -51,14 +51,28 @@ def with_id_prefix(frame: pl.DataFrame) -> pl.DataFrame:
         return frame
     if "so_dinh_danh" not in frame.columns:
         return frame.with_columns(pl.lit(None, pl.Utf8).alias("id_prefix"))
-    text = pl.col("so_dinh_danh").str.replace_all(r"\s", "")
-    shown = text.str.extract(_SCIENTIFIC, 1) + text.str.extract(_SCIENTIFIC, 2).fill_null("")
-    digits = text.str.extract(_SCIENTIFIC, 3).cast(pl.Int32, strict=False) + 1
-    known = shown.str.slice(0, shown.str.len_chars() - 1)
-    prefix = (pl.when(digits == 11).then(pl.lit("0") + known)
-              .when(digits == 12).then(known))
-    return frame.with_columns(
-        pl.when(prefix.str.len_chars() >= 3).then(prefix).alias("id_prefix"))
+    return frame.with_columns(_scientific_prefix(frame["so_dinh_danh"]).alias("id_prefix"))
+
+
+def _scientific_prefix(ids: pl.Series) -> pl.Series:
+    """with_id_prefix's prefix of each ID text, step by step: each step's column is computed
+    once (an eager expression that reuses a sub-expression computes it again at every use), and
+    the patterns run only on texts with an exponent, the few that can be in that notation."""
+    raw = pl.col("so_dinh_danh")
+    with_exponent = raw.str.contains("e", literal=True) | raw.str.contains("E", literal=True)
+    text = ids.to_frame("so_dinh_danh").select(
+        pl.when(with_exponent).then(raw).str.replace_all(r"\s", "").alias("_text"))
+    parts = text.select(
+        (pl.col("_text").str.extract(_SCIENTIFIC, 1)
+         + pl.col("_text").str.extract(_SCIENTIFIC, 2).fill_null("")).alias("_shown"),
+        (pl.col("_text").str.extract(_SCIENTIFIC, 3).cast(pl.Int32, strict=False) + 1)
+        .alias("_digits"))
+    shown, digits = pl.col("_shown"), pl.col("_digits")
+    known = parts.select(shown.str.slice(0, shown.str.len_chars() - 1).alias("_known"), digits)
+    prefix = known.select((pl.when(digits == 11).then(pl.lit("0") + pl.col("_known"))
+                           .when(digits == 12).then(pl.col("_known"))).alias("_prefix"))
+    return prefix.select(pl.when(pl.col("_prefix").str.len_chars() >= 3)
+                         .then(pl.col("_prefix")))["_prefix"]
 
 
 def with_home(registry: pl.DataFrame) -> pl.DataFrame:

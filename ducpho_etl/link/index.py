@@ -37,10 +37,21 @@ class RegistryIndex:
     name_only: pl.DataFrame  # (_cpos, name_key) for rows without a birth year
     lookups: dict[tuple[str, ...], HashLookup]  # people by block key (positions in `frame`)
     name_only_lookup: HashLookup  # `name_only` by name key
+    id_prefixes: pl.DataFrame  # (_p, len): people per first 6 digits of their ID
+    sorted_ids: pl.Series  # every person's ID, sorted (IDs by their leading digits)
+    households: pl.DataFrame  # (c_home, c_family_key, _both): people per home and family name
 
     @property
     def height(self) -> int:
         return self.frame.height
+
+    def ids_starting_with(self, prefixes: pl.Series) -> pl.Series:
+        """Per prefix (non-empty), how many people's IDs start with it: those sorted from the
+        prefix up to, not including, the prefix with its last character the next one."""
+        after = pl.Series([p[:-1] + chr(ord(p[-1]) + 1) for p in prefixes.to_list()],
+                          dtype=pl.Utf8)
+        return (self.sorted_ids.search_sorted(after, side="left").cast(pl.Int64)
+                - self.sorted_ids.search_sorted(prefixes, side="left").cast(pl.Int64))
 
     def neighbours_of(self, rows: pl.DataFrame) -> dict[str, pl.DataFrame]:
         """Per name key: (_key, _near), each row key and the registry keys one edit away that
@@ -113,6 +124,9 @@ def build_index(registry: pl.DataFrame) -> RegistryIndex:
         name_only=name_only,
         lookups=block_lookups(registry),
         name_only_lookup=HashLookup.of(name_only, ["name_key"]),
+        id_prefixes=registry.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len(),
+        sorted_ids=registry["person_id"].drop_nulls().sort(),
+        households=fields.group_by("c_home", "c_family_key").len("_both"),
     )
 
 

@@ -134,7 +134,7 @@ def _by_sessions(pairs: pl.DataFrame, m: dict[str, dict[str, float]],
     pair); a session with fewer than MIN_EXACT_LINKS pairs leaves its fields at `m`."""
     out = {f: dict(t) for f, t in m.items()}
     for keeps, free in SESSIONS:
-        session = pairs.filter(keeps)
+        session = pairs.select(pl.col("^lvl_.*$")).filter(keeps)
         if session.height < MIN_EXACT_LINKS:
             continue
         fixed = [f for f in ESTIMATED_FIELDS if f not in free]
@@ -183,25 +183,35 @@ def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
     # (the last bits of every weight and score did, so two runs were never byte-identical)
     patterns = pairs.group_by(levels).len().sort(levels)
     n = patterns["len"].to_numpy().astype(np.float64)
-    codes = {f: patterns[f"lvl_{f}"].to_list() for f in fields}
     m = {f: dict(t) for f, t in m.items()}
+    # per field its levels (m's order) and each pattern's level as a position among them: a
+    # level's ratio is computed once per iteration and gathered, not once per pattern
+    labels = {f: list(m[f]) for f in fields}
+    codes = {f: _positions(patterns[f"lvl_{f}"].to_list(), labels[f]) for f in fields}
     for _ in range(EM_ITERATIONS):
         log_ratio = np.zeros(len(n))
         for f in fields:
-            log_ratio += np.array([math.log(m[f][lv] / u[f][lv]) for lv in codes[f]])
+            ratios = np.array([math.log(m[f][lv] / u[f][lv]) for lv in labels[f]])
+            log_ratio += ratios[codes[f]]
         prior = math.log(share / (1 - share))
         p = 1.0 / (1.0 + np.exp(-np.clip(log_ratio + prior, -700, 700)))
         weighted = n * p
         total = float(weighted.sum())
         share = min(max(total / float(n.sum()), 1e-6), 1 - 1e-6)
         for f in free:
-            levels = list(m[f])
-            sums = dict.fromkeys(levels, 0.0)
-            for lv, w in zip(codes[f], weighted, strict=True):
-                sums[lv] += float(w)
-            denominator = total + PSEUDO_COUNT * len(levels)
-            m[f] = {lv: (sums[lv] + PSEUDO_COUNT) / denominator for lv in levels}
+            # bincount adds the patterns' weights one by one in their order, as a loop would:
+            # the same sums to the last bit
+            sums = np.bincount(codes[f], weights=weighted, minlength=len(labels[f]))
+            denominator = total + PSEUDO_COUNT * len(labels[f])
+            m[f] = {lv: (float(sums[i]) + PSEUDO_COUNT) / denominator
+                    for i, lv in enumerate(labels[f])}
     return m, share
+
+
+def _positions(values: list[str], labels: list[str]) -> np.ndarray:
+    """Each value's position in `labels` (a level none of them names is an error, as before)."""
+    at = {lv: i for i, lv in enumerate(labels)}
+    return np.array([at[v] for v in values], dtype=np.intp)
 
 
 def estimate_id_m(model: WeightModel, pairs: pl.DataFrame) -> WeightModel:
@@ -242,21 +252,20 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     held = int(row_part["r_id_held"].sum())
     valid = int(row_part["r_id12"].is_not_null().sum())
     own = int(row_part.select((~pl.col("r_id_held") & pl.col("r_id_own")).sum()).item() or 0)
-    cmnd = int(row_part["r_cmnd9"].is_in(index.cmnd["cmnd9"].implode()).sum())
-    prefix = index.frame.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len()
+    # each registry CMND is one person's (index.cmnd): a join counts the rows holding one
+    cmnd = (row_part.select(pl.col("r_cmnd9").alias("cmnd9")).drop_nulls()
+            .join(index.cmnd, on="cmnd9").height)
     sharing = (row_part.select(pl.col("r_id12").str.slice(0, 6).alias("_p")).drop_nulls()
-               .join(prefix, on="_p")["len"].sum() or 0)
+               .join(index.id_prefixes, on="_p")["len"].sum() or 0)
     pairs = rows * people
     # (row, person) pairs where the person lives at the home of the row's ID holder and is not
     # that holder: the "relative" level of a random pair
-    relative, kin = _kin_pairs(row_part, index.fields)
+    relative, kin = _kin_pairs(row_part, index)
     # rows with the leading digits of an ID in scientific notation, and the (row, person) pairs
     # whose person's ID starts with them
     prefixes = row_part.select(pl.col("r_id_prefix").drop_nulls())["r_id_prefix"]
-    starting = sum(
-        index.frame.select(pl.col("person_id").str.slice(0, length).alias("_p"))
-        .join(prefixes.filter(prefixes.str.len_chars() == length).to_frame("_p"), on="_p").height
-        for length in prefixes.str.len_chars().unique().to_list())
+    distinct = prefixes.value_counts()
+    starting = int((index.ids_starting_with(distinct["r_id_prefix"]) * distinct["count"]).sum())
     # the row's ID status, with the same add-half smoothing as the other fields (a status no
     # row has says nothing either way)
     status = _smoothed({"other_person": held, "own": own, "diff": valid - held - own,
@@ -270,13 +279,13 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     return {lv: max(p, floor) for lv, p in u.items()}
 
 
-def _kin_pairs(row_part: pl.DataFrame, people: pl.DataFrame) -> tuple[float, float]:
+def _kin_pairs(row_part: pl.DataFrame, index: RegistryIndex) -> tuple[float, float]:
     """(row, person) pairs where the row's ID is held by someone else who lives at the
     person's home ("relative"), or elsewhere with the person's family name ("kin")."""
     holders = row_part.filter(pl.col("r_id_held")).select("r_id_home", "r_id_family")
-    at_home = people.group_by("c_home").len("_home")
-    family = people.group_by("c_family_key").len("_family")
-    family_at_home = people.group_by("c_home", "c_family_key").len("_both")
+    family_at_home = index.households
+    at_home = family_at_home.group_by("c_home").agg(pl.col("_both").sum().alias("_home"))
+    family = family_at_home.group_by("c_family_key").agg(pl.col("_both").sum().alias("_family"))
     counted = (holders.join(at_home, left_on="r_id_home", right_on="c_home", how="left")
                .join(family, left_on="r_id_family", right_on="c_family_key", how="left")
                .join(family_at_home, left_on=["r_id_home", "r_id_family"],
