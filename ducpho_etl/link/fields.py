@@ -96,9 +96,14 @@ def row_fields(rows: pl.DataFrame, holders: pl.DataFrame | None = None) -> pl.Da
     part = rows.select(
         "row_id", *[pl.col(c).alias(f"r_{c}") for c in [*_CARRIED, "id12", "id_prefix"]],
         *_name_words("r"), cmnd.alias("r_cmnd9"),
-    ).join(holders.select(pl.col("person_id").alias("r_id12"), pl.col("home").alias("r_id_home"),
-                          pl.col("family_key").alias("r_id_family"), pl.lit(True).alias("r_id_held")),
-           on="r_id12", how="left", maintain_order="left")
+    )
+    # the holders of the rows' distinct IDs first (an inner join hashes the smaller side; a
+    # left join of the rows would hash the whole registry at every call)
+    wanted = part.select(pl.col("r_id12").drop_nulls().unique())
+    held = wanted.join(holders.select(
+        pl.col("person_id").alias("r_id12"), pl.col("home").alias("r_id_home"),
+        pl.col("family_key").alias("r_id_family"), pl.lit(True).alias("r_id_held")), on="r_id12")
+    part = part.join(held, on="r_id12", how="left", maintain_order="left")
     return part.with_columns(pl.col("r_id_held").fill_null(False), own_id().alias("r_id_own"))
 
 

@@ -39,7 +39,8 @@ class RegistryIndex:
     name_only_lookup: HashLookup  # `name_only` by name key
     id_prefixes: pl.DataFrame  # (_p, len): people per first 6 digits of their ID
     sorted_ids: pl.Series  # every person's ID, sorted (IDs by their leading digits)
-    households: pl.DataFrame  # (c_home, c_family_key, _both): people per home and family name
+    # people per (c_home, c_family_key) `_both`, per c_home `_home`, per c_family_key `_family`
+    households: tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]
 
     @property
     def height(self) -> int:
@@ -126,7 +127,9 @@ def build_index(registry: pl.DataFrame) -> RegistryIndex:
         name_only_lookup=HashLookup.of(name_only, ["name_key"]),
         id_prefixes=registry.group_by(pl.col("person_id").str.slice(0, 6).alias("_p")).len(),
         sorted_ids=registry["person_id"].drop_nulls().sort(),
-        households=fields.group_by("c_home", "c_family_key").len("_both"),
+        households=(fields.group_by("c_home", "c_family_key").len("_both"),
+                    fields.group_by("c_home").len("_home"),
+                    fields.group_by("c_family_key").len("_family")),
     )
 
 

@@ -283,9 +283,7 @@ def _kin_pairs(row_part: pl.DataFrame, index: RegistryIndex) -> tuple[float, flo
     """(row, person) pairs where the row's ID is held by someone else who lives at the
     person's home ("relative"), or elsewhere with the person's family name ("kin")."""
     holders = row_part.filter(pl.col("r_id_held")).select("r_id_home", "r_id_family")
-    family_at_home = index.households
-    at_home = family_at_home.group_by("c_home").agg(pl.col("_both").sum().alias("_home"))
-    family = family_at_home.group_by("c_family_key").agg(pl.col("_both").sum().alias("_family"))
+    family_at_home, at_home, family = index.households
     counted = (holders.join(at_home, left_on="r_id_home", right_on="c_home", how="left")
                .join(family, left_on="r_id_family", right_on="c_family_key", how="left")
                .join(family_at_home, left_on=["r_id_home", "r_id_family"],
