@@ -13,8 +13,9 @@ import pandera.polars as pa
 import polars as pl
 from pandera.config import ValidationDepth, config_context
 
-from ducpho_etl.contracts import fold_series, load_registry_contract
+from ducpho_etl.contracts import load_registry_contract
 from ducpho_etl.ingest.files import file_fingerprint
+from ducpho_etl.link.fields import home_of
 from ducpho_etl.normalize import normalize_frame, normalize_places
 
 DEAD = "Đã chết"
@@ -153,13 +154,6 @@ def prepare_registry(raw: pl.DataFrame, registry_year: int) -> pl.DataFrame:
         home_of(canon["xa_2025"], frame["dia_chi"]),
     )
 
-
-def home_of(commune: pl.Series, address: pl.Series) -> pl.Series:
-    """`home`: where the registry says a person lives (the commune of 2025 and the address
-    text, folded so that case, accents and punctuation do not split one address), the commune
-    alone when it has no address. The people of one home are a household and its neighbours:
-    a row carrying the ID of someone who lives at a candidate's home carries a relative's."""
-    return (commune + "|" + fold_series(address).fill_null("")).alias("home")
 
 
 OLD_UNIT = "place_old_unit"

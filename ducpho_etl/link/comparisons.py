@@ -175,16 +175,15 @@ def _id() -> Comparison:
     and weighs only against "not in the registry", where the share of all rows carrying such
     an ID (mostly residents' one-digit slips) understates how typical it is of outsiders."""
     distance, prefix = pl.col("_d_id"), _r("id_prefix")
+    held = (distance < NO_DISTANCE) & _r("id_held").fill_null(False)  # by someone else
     return Comparison("id", (
         ComparisonLevel("exact", distance == 0, 16.0),
         ComparisonLevel("cmnd", (_r("cmnd9") == _c("cmnd9")).fill_null(False), 12.0),
         ComparisonLevel("near", distance == 1, 8.0),
-        ComparisonLevel("relative", (distance < NO_DISTANCE) & _r("id_held").fill_null(False)
-                        & (_r("id_home") == _c("home")).fill_null(False), 2.0),
-        ComparisonLevel("kin", (distance < NO_DISTANCE) & _r("id_held").fill_null(False)
-                        & (_r("id_family") == _c("family_key")).fill_null(False), 0.0),
-        ComparisonLevel("other_person", (distance < NO_DISTANCE)
-                        & _r("id_held").fill_null(False), -2.0),
+        ComparisonLevel("relative", held & (_r("id_home") == _c("home")).fill_null(False), 2.0),
+        ComparisonLevel("kin", held & (_r("id_family") == _c("family_key")).fill_null(False),
+                        0.0),
+        ComparisonLevel("other_person", held, -2.0),
         ComparisonLevel("own", (distance >= FAR_ID) & (distance < NO_DISTANCE)
                         & _r("id_own").fill_null(False), -16.0, compatible=False),
         ComparisonLevel("diff", distance < NO_DISTANCE, -12.0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from ducpho_etl.contracts import fold_series
 from ducpho_etl.link.compare import COMPARED
 from ducpho_etl.link.comparisons import own_id
 
@@ -75,12 +76,22 @@ def _scientific_prefix(ids: pl.Series) -> pl.Series:
                          .then(pl.col("_prefix")))["_prefix"]
 
 
+def home_of(commune: pl.Series, address: pl.Series) -> pl.Series:
+    """`home`: where the registry says a person lives (the commune of 2025 and the address
+    text, folded so that case, accents and punctuation do not split one address), the commune
+    alone when it has no address. The people of one home are a household and its neighbours:
+    a row carrying the ID of someone who lives at a candidate's home carries a relative's."""
+    return (commune + "|" + fold_series(address).fill_null("")).alias("home")
+
+
 def with_home(registry: pl.DataFrame) -> pl.DataFrame:
-    """`home` (registry.home_of) of a prepared registry; a frame without it (made by hand, or
-    prepared before homes were) has its commune for home, as a registry without addresses."""
+    """`home` of a registry frame; one prepared without it (made by hand, or before homes
+    were) gets it from its address when it has one, else from its commune alone."""
     if "home" in registry.columns:
         return registry
-    return registry.with_columns((pl.col("xa_2025") + "|").alias("home"))
+    address = (registry["dia_chi"] if "dia_chi" in registry.columns
+               else pl.Series([None] * registry.height, dtype=pl.Utf8))
+    return registry.with_columns(home_of(registry["xa_2025"], address))
 
 
 def row_fields(rows: pl.DataFrame, holders: pl.DataFrame | None = None) -> pl.DataFrame:

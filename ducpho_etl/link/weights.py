@@ -245,8 +245,8 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     row's own ID only when the row's ID is held and that person holds it; one slip apart with
     the chance SLIP_VARIANTS per registry person sharing the ID's first 6 digits; someone else
     holds it who lives at that person's home ("relative") for the home's other people, or
-    elsewhere with that person's family name ("kin");
-    otherwise the level is the row's ID status (held by someone, by no one, none)."""
+    elsewhere with that person's family name ("kin"); otherwise the level is the row's ID
+    status (held by someone, by no one, none)."""
     row_part = side.fields_of_rows()
     rows, people = max(row_part.height, 1), max(index.height, 1)
     held = int(row_part["r_id_held"].sum())
@@ -258,8 +258,6 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     sharing = (row_part.select(pl.col("r_id12").str.slice(0, 6).alias("_p")).drop_nulls()
                .join(index.id_prefixes, on="_p")["len"].sum() or 0)
     pairs = rows * people
-    # (row, person) pairs where the person lives at the home of the row's ID holder and is not
-    # that holder: the "relative" level of a random pair
     relative, kin = _kin_pairs(row_part, index)
     # rows with the leading digits of an ID in scientific notation, and the (row, person) pairs
     # whose person's ID starts with them
