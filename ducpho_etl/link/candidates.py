@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Birth levels that say the row's date is the candidate's, and those that share only the year.
 DATE_AGREES = ["exact", "swap", "lunar"]
-WEAK_BIRTH = ["year", "near_year", "year_dm_diff"]
+WEAK_BIRTH = ["year", "jan1", "near_year", "year_dm_diff"]
 
 
 def _settling() -> pl.Expr:
@@ -35,7 +35,8 @@ def _settling() -> pl.Expr:
 def same_year_here() -> pl.Expr:
     """A candidate born the row's year in the row's commune: never left out by a settled date
     (the model weighs the day)."""
-    return pl.col("lvl_birth").is_in(["year", "year_dm_diff"]) & pl.col("lvl_commune").is_in(SAME_COMMUNE)
+    same_year = pl.col("lvl_birth").is_in(["year", "jan1", "year_dm_diff"])
+    return same_year & pl.col("lvl_commune").is_in(SAME_COMMUNE)
 
 
 def settles_date() -> pl.Expr:

@@ -111,11 +111,15 @@ def _birth() -> Comparison:
     # 29 February moved a year (lunar-calendar habit) can only be written as 28 February
     leap_day = both_days & (rm == 2) & (cm == 2) & rd.is_in([28, 29]) & cd.is_in([28, 29])
     year_off = (ry - cy).abs() == 1
+    # 1 January on either side is the usual stand-in for an unknown day (domain.md): the same
+    # year with another day then says what a year alone says, not that a day was mistyped
+    jan1 = ((rm == 1) & (rd == 1)) | ((cm == 1) & (cd == 1))
     return Comparison("birth", (
         ComparisonLevel("unknown", ry.is_null() | cy.is_null(), 0.0),
         ComparisonLevel("exact", (ry == cy) & same_dm, 10.0),
         ComparisonLevel("swap", (ry == cy) & both_days & (rd == cm) & (rm == cd), 6.0),
         ComparisonLevel("year", (ry == cy) & ~both_days, 4.0),
+        ComparisonLevel("jan1", (ry == cy) & jan1, 3.0),
         ComparisonLevel("year_dm_diff", ry == cy, -3.0),
         ComparisonLevel("lunar", year_off & (same_dm | leap_day), 5.0),
         ComparisonLevel("near_year", year_off & ~both_days, 1.0),
@@ -231,7 +235,9 @@ BY_NAME = {c.name: c for c in COMPARISONS}
 # - a name one letter off (`typo`) comes with neither another day of birth nor another gender: a
 #   wrong letter and a second slip are another person as much as the same one.
 _TYPO = (pl.col("lvl_family") == "typo") | (pl.col("lvl_given") == "typo")
-_OTHER_DAY = pl.col("lvl_birth") == "year_dm_diff"
+# (1 January against another day is weighed apart but kept to the same rules: blocking finds it
+# as it finds another day)
+_OTHER_DAY = pl.col("lvl_birth").is_in(["year_dm_diff", "jan1"])
 CROSS_RULES: list[pl.Expr] = [
     ~_OTHER_DAY | pl.col("lvl_commune").is_in(SAME_COMMUNE),
     ~(_TYPO & _OTHER_DAY),

@@ -136,25 +136,31 @@ def _birth_counts(r: pl.DataFrame, c: pl.DataFrame, total: int) -> dict[str, int
     unknown = total - _sum(r_known, "n_r") * _sum(c_known, "n_c")
 
     def per_year(frame: pl.DataFrame, side: str) -> pl.DataFrame:
-        """Per birth year: all people, and those whose day and month are known."""
-        both = (pl.col(f"{side}_birth_month").is_not_null()
-                & pl.col(f"{side}_birth_day").is_not_null())
+        """Per birth year: all people, those whose day and month are known, and those born
+        (or written as born) on 1 January."""
+        month, day = pl.col(f"{side}_birth_month"), pl.col(f"{side}_birth_day")
+        both = month.is_not_null() & day.is_not_null()
         n = pl.col(f"n_{side}")
         return frame.group_by(pl.col(f"{side}_birth_year").alias("_y")).agg(
-            n.sum().alias(f"all_{side}"), n.filter(both).sum().alias(f"dm_{side}"))
+            n.sum().alias(f"all_{side}"), n.filter(both).sum().alias(f"dm_{side}"),
+            n.filter((month == 1) & (day == 1)).sum().alias(f"jan1_{side}"))
 
     r_year, c_year = per_year(r_known, "r"), per_year(c_known, "c")
 
-    def products(shift: int) -> tuple[int, int]:
+    def products(shift: int) -> tuple[int, int, int]:
+        """Pairs born the same year (shifted): all, both with a day and month, and 1 January on
+        one side only (with a day and month on the other)."""
         joined = r_year.with_columns(pl.col("_y") + shift).join(c_year, on="_y")
         if joined.height == 0:
-            return 0, 0
+            return 0, 0, 0
+        one_jan1 = (pl.col("jan1_r") * pl.col("dm_c") + pl.col("dm_r") * pl.col("jan1_c")
+                    - 2 * pl.col("jan1_r") * pl.col("jan1_c"))
         sums = joined.select((pl.col("all_r") * pl.col("all_c")).sum(),
-                             (pl.col("dm_r") * pl.col("dm_c")).sum()).row(0)
-        return int(sums[0] or 0), int(sums[1] or 0)
+                             (pl.col("dm_r") * pl.col("dm_c")).sum(), one_jan1.sum()).row(0)
+        return int(sums[0] or 0), int(sums[1] or 0), int(sums[2] or 0)
 
-    same_all, same_dm = products(0)
-    near_all, near_dm = (a + b for a, b in zip(products(-1), products(1), strict=True))
+    same_all, same_dm, jan1 = products(0)
+    near_all, near_dm = (a + b for a, b in zip(products(-1)[:2], products(1)[:2], strict=True))
     r_full = r_known.drop_nulls([rm, rd])
     c_full = c_known.drop_nulls([cm, cd])
     exact = _pair_count(r_full.join(c_full, left_on=[ry, rm, rd], right_on=[cy, cm, cd]))
@@ -171,7 +177,7 @@ def _birth_counts(r: pl.DataFrame, c: pl.DataFrame, total: int) -> dict[str, int
                              .join(c_leap, left_on=ry, right_on=cy)
                              .filter(pl.col(rd) != pl.col(cd)))
     counts = {"unknown": unknown, "exact": exact, "swap": swap, "year": same_all - same_dm,
-              "year_dm_diff": same_dm - exact - swap, "lunar": lunar,
+              "jan1": jan1, "year_dm_diff": same_dm - exact - swap - jan1, "lunar": lunar,
               "near_year": near_all - near_dm}
     counts["diff"] = total - sum(counts.values())
     return {lv: n for lv, n in counts.items() if n}

@@ -28,7 +28,10 @@ from ducpho_etl.link.index import RegistryIndex, RowSide
 # the comparisons whose m EM estimates over the ID-hit pairs (the ID's over the blocked pairs)
 ESTIMATED_FIELDS = [c.name for c in COMPARISONS if c.session == "fields"]
 MIN_EXACT_LINKS = 200  # fewer trusted exact links than this: the hand-set table
-PSEUDO_COUNT = 0.5  # added to every level's count in both samples (Jeffreys-like)
+# Smoothing of every m and u: a comparison's levels share one pseudo count (Perks' prior, each of
+# K levels 1/K), so that how finely a comparison is split into levels does not change how much
+# the prior weighs; a level never seen among n matches keeps m about 1/(K n), not zero.
+PRIOR_MASS = 1.0
 WEIGHT_BOUND = 16.0  # |log2(m/u)| never exceeds this
 # Prior share of rows whose person is not in the registry (at all): with the registry size it
 # gives the prior odds that one given registry person is the row's person.
@@ -202,8 +205,8 @@ def expectation_maximisation(pairs: pl.DataFrame, free: list[str],
             # bincount adds the patterns' weights one by one in their order, as a loop would:
             # the same sums to the last bit
             sums = np.bincount(codes[f], weights=weighted, minlength=len(labels[f]))
-            denominator = total + PSEUDO_COUNT * len(labels[f])
-            m[f] = {lv: (float(sums[i]) + PSEUDO_COUNT) / denominator
+            pseudo = PRIOR_MASS / len(labels[f])
+            m[f] = {lv: (float(sums[i]) + pseudo) / (total + PRIOR_MASS)
                     for i, lv in enumerate(labels[f])}
     return m, share
 
@@ -273,7 +276,7 @@ def id_u(side: RowSide, index: RegistryIndex) -> dict[str, float]:
     status["other_person"] = max(status["other_person"] - relative - kin, 0.0)
     u = {"exact": held / pairs, "cmnd": cmnd / pairs, "relative": relative, "kin": kin,
          "near": float(sharing) * SLIP_VARIANTS / pairs, "partial": starting / pairs, **status}
-    floor = PSEUDO_COUNT / pairs
+    floor = PRIOR_MASS / len(u) / pairs
     return {lv: max(p, floor) for lv, p in u.items()}
 
 
@@ -297,5 +300,5 @@ def _counts(levels: pl.DataFrame, name: str) -> dict[str, int]:
 
 
 def _smoothed(counts: dict[str, int], levels: list[str], total: int) -> dict[str, float]:
-    denominator = total + PSEUDO_COUNT * len(levels)
-    return {lv: (counts.get(lv, 0) + PSEUDO_COUNT) / denominator for lv in levels}
+    pseudo = PRIOR_MASS / len(levels)
+    return {lv: (counts.get(lv, 0) + pseudo) / (total + PRIOR_MASS) for lv in levels}

@@ -98,7 +98,7 @@ def test_same_compatible_pairs_as_plain_blocks():
     expected = _compatible(plain, rows, registry)
     # the random data produce compatible pairs at every birth level a block is for
     assert {level for _, _, level in expected} >= {"exact", "swap", "lunar", "year", "near_year",
-                                                    "year_dm_diff"}
+                                                    "year_dm_diff", "jan1"}
     assert set(found.select("row_id", "person_id", "lvl_birth").iter_rows()) == expected
     assert candidate_pairs(side, index).height < plain.height
 

@@ -29,8 +29,8 @@ def _people(rng: random.Random, n: int) -> pl.DataFrame:
         middle = rng.choice(MIDDLES)
         one_word = rng.random() < 0.05
         words = [given] if one_word else [family, *([middle.title()] if middle else []), given]
-        month = rng.choice([None, 2, 2, 3, 5, 12])
-        day = None if month is None else rng.choice([None, 28, 29, 3, 5, 12])
+        month = rng.choice([None, 1, 2, 2, 3, 5, 12])
+        day = None if month is None else rng.choice([None, 1, 28, 29, 3, 5, 12])
         out.append({
             "name": " ".join(words), "name_key": " ".join(words).lower(),
             "family_key": None if one_word else FAMILIES[family],
@@ -61,7 +61,8 @@ def test_counts_equal_levels_of_every_pair(seed):
         assert by_level == expected, field
     # the random data reach the rare levels this is about
     for field, level in [("family", "equiv"), ("family", "typo"), ("given", "accentless"),
-                         ("middle", "typo"), ("birth", "swap"), ("birth", "lunar")]:
+                         ("middle", "typo"), ("birth", "swap"), ("birth", "lunar"),
+                         ("birth", "jan1")]:
         assert counted[field].get(level, 0) > 0, (field, level)
 
 
