@@ -11,8 +11,11 @@ from ducpho_etl.link.comparisons import own_id
 
 def _name_words(prefix: str) -> list[pl.Expr]:
     """The written family name (first word) and given name (last word), once per row or person
-    rather than once per pair."""
-    words = pl.col("name").str.split(" ")
+    rather than once per pair. A name written wholly without diacritics ("Nguyen Van An")
+    carries no accents to agree or disagree on: its words are unknown (null) and the name parts
+    compare by their keys alone, so that "An" does not favour An over Ân."""
+    accented = pl.col("name").str.contains(r"[^\x00-\x7F]")
+    words = pl.when(accented).then(pl.col("name").str.split(" "))
     return [words.list.first().alias(f"{prefix}_family_word"),
             words.list.last().alias(f"{prefix}_given_word")]
 
