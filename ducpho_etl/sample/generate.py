@@ -19,7 +19,7 @@ from .layouts import (
     write_csv,
     write_xlsx,
 )
-from .linkage_phenomena import NAMESAKE_WITH_ID_RATE, namesakes_with_ids
+from .linkage_phenomena import NAMESAKE_WITH_ID_RATE, NAMESAKE_WITHOUT_ID_RATE, namesakes_with_ids
 from .noise import Noiser
 from .people import (
     AmbiguityIndex,
@@ -224,7 +224,8 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
     for source in SOURCES:
         srng = random.Random(f"{seed}:{source}")
         noiser = Noiser(w, conf, amb, srng, source,
-                        slip_rng=random.Random(f"{seed}:{source}:slips"))
+                        slip_rng=random.Random(f"{seed}:{source}:slips"),
+                        date_rng=random.Random(f"{seed}:{source}:dates"))
         lo, hi = SOURCES[source][2]
         entries = _plan(source, w, conf, scale, srng, used_review)
         specs = _with_habits(_sorted_specs(specs_for(source)), seed, source, header_variant)
@@ -236,8 +237,16 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
         # end of the last file (the other rows and their noise stay as they were)
         namesake_rng = random.Random(f"{seed}:{source}:namesakes")
         namesake_noiser = Noiser(w, conf, amb, namesake_rng, source)
+        taken: set[tuple] = set()
         chunks[-1] = chunks[-1] + [("nonreg_id", i) for i in namesakes_with_ids(
-            w, namesake_rng, lo, hi, round(len(entries) * NAMESAKE_WITH_ID_RATE), set())]
+            w, namesake_rng, lo, hi, round(len(entries) * NAMESAKE_WITH_ID_RATE), taken)]
+        # ... and without any ID, where the last file shows a full birth date (a year-only form
+        # would show nothing that is not the resident's)
+        if not specs[-1].year_only:
+            chunks[-1] = chunks[-1] + [("nonreg_no_id", i) for i in namesakes_with_ids(
+                w, random.Random(f"{seed}:{source}:namesakes_no_id"), lo, hi,
+                round(len(entries) * NAMESAKE_WITHOUT_ID_RATE), taken, with_id=False,
+                conf=conf)]
         for spec, chunk in zip(specs, chunks, strict=True):
             rows = []
             for kind, i in chunk:
@@ -251,9 +260,11 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
                     cell_habits(cells, noise, spec, crng)
                     noise.append("not_registered")
                     status = None
-                elif kind == "nonreg_id":
-                    cells, noise = namesake_noiser.plain_row(i, spec, source, with_id=True)
-                    noise += ["not_registered", "namesake_own_id"]
+                elif kind in ("nonreg_id", "nonreg_no_id"):
+                    with_id = kind == "nonreg_id"
+                    cells, noise = namesake_noiser.plain_row(i, spec, source, with_id=with_id)
+                    noise += ["not_registered",
+                              "namesake_own_id" if with_id else "namesake_no_id"]
                     status = None
                 elif kind == "review":
                     cells, noise = noiser.review_row(i, spec, source)

@@ -66,6 +66,7 @@ class Profile:
     no_middle: float = 0.04
     typo: float = 0.02
     family_variant: float = 0.3  # share of Huỳnh/Hoàng/Võ/Vũ rows written the other way
+    jan1: float = 0.003  # 01/01 written for a day the agency did not know (the registry does)
 
 
 _MIX_ADULT = {"missing": 6, "typo": 2, "relative": 1, "cmnd_unknown": 1, "sci": 3}
@@ -82,19 +83,21 @@ PROFILES: dict[str, Profile] = {
     "nguoi_cao_tuoi": Profile(0.32, {"missing": 12, "typo": 3, "relative": 1,
                                      "cmnd_unknown": 6, "sci": 3},
                               cmnd=0.15, year_only=0.25, zero=0.04, yy=0.025, serial=0.01,
-                              dot=0.02, gender_odd=0.03, new_name=0.02, no_middle=0.06),
+                              dot=0.02, gender_odd=0.03, new_name=0.02, no_middle=0.06,
+                              jan1=0.01),
     "bao_tro_xa_hoi": Profile(0.295, {"missing": 12, "typo": 4, "relative": 2,
                                      "cmnd_unknown": 3, "sci": 2},
                               cmnd=0.08, year_only=0.12, zero=0.02, yy=0.015, serial=0.01,
-                              dot=0.015, gender_odd=0.03, new_name=0.02),
+                              dot=0.015, gender_odd=0.03, new_name=0.02, jan1=0.008),
     "nguoi_co_cong": Profile(0.30, {"missing": 12, "typo": 3, "relative": 2,
                                     "cmnd_unknown": 4, "sci": 3},
                              cmnd=0.10, year_only=0.15, zero=0.03, yy=0.02, dot=0.02,
-                             gender_odd=0.03, new_name=0.02),
+                             gender_odd=0.03, new_name=0.02, jan1=0.008),
 }
 USABLE = ("ok", "spaced", "cmnd", "apostrophe")
 IDENTITY_CHANGES = frozenset({"name_family_variant", "name_no_middle", "name_typo", "date_year_only",
-                              "date_zero", "date_swap", "date_lunar", "date_yy", "place_moved"})
+                              "date_zero", "date_swap", "date_lunar", "date_yy", "place_moved",
+                              "date_jan1_stand_in"})
 
 
 def _fmt_date(d: int, m: int, y: int, fmt: str) -> str:
@@ -136,7 +139,8 @@ ELDER_SOURCES = frozenset({"nguoi_cao_tuoi", "bao_tro_xa_hoi", "nguoi_co_cong"})
 
 class Noiser:
     def __init__(self, w: World, conf, amb: AmbiguityIndex, rng: random.Random,
-                 source: str = "bhxh", slip_rng: random.Random | None = None):
+                 source: str = "bhxh", slip_rng: random.Random | None = None,
+                 date_rng: random.Random | None = None):
         self.w = w
         self.conf = conf
         self.amb = amb
@@ -144,6 +148,7 @@ class Noiser:
         # the linkage slips draw from their own stream: the other noise stays as it was
         self.slip_rng = slip_rng or random.Random(f"{source}:slips")
         self.kin_rng = random.Random(f"{source}:kin")  # the same for the relatives' IDs
+        self.date_rng = date_rng or random.Random(f"{source}:dates")  # and for 01/01 stand-ins
         self._by_family: dict[str, list[int]] | None = None
         self.src = source
         self.prof = PROFILES[source]
@@ -273,6 +278,11 @@ class Noiser:
             if spec.date_fmt == "excel":  # a date cell that lost its date format
                 noise.append("date_serial_number")
                 return ("num", serial), date_ev(d, m, y)
+        if allow_change and changes[0] > 0 and (d, m) != (1, 1) \
+                and self.date_rng.random() < pr.jan1:
+            changes[0] -= 1
+            noise.append("date_jan1_stand_in")
+            return self._full(1, 1, y, spec), ("year", y)
         return self._full(d, m, y, spec), date_ev(d, m, y)
 
     def _full(self, d, m, y, spec):

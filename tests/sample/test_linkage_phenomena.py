@@ -122,3 +122,62 @@ def test_some_elders_rows_carry_a_grown_childs_id_from_another_household(sample)
                 and 20 <= younger <= 45 and holder["dia_chi"] != person["dia_chi"]):
             children_elsewhere += 1
     assert rows.height and children_elsewhere >= 3
+
+
+
+def _shown_date(cell) -> tuple[int, int, int] | None:
+    """(day, month, year) a date cell shows: a workbook date, dd/mm/yyyy (or - .), yyyy-mm-dd;
+    None for anything else (a year alone, a serial number)."""
+    if isinstance(cell, tuple) and cell[0] == "date":
+        return cell[1].day, cell[1].month, cell[1].year
+    parts = str(cell or "").replace("-", "/").replace(".", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    a, b, c = (int(p) for p in parts)
+    return (c, b, a) if a > 31 else (a, b, c) if c > 31 else None
+
+
+def _registry_date(text: str) -> tuple[int, int, int] | None:
+    return _shown_date(text) if len(text) == 10 else None
+
+
+def test_namesakes_without_any_id_differ_from_residents_by_the_day_alone(sample):
+    truth, cells, registry = sample
+    rows = _with(truth, "namesake_no_id")
+    assert rows.height >= 3
+    assert set(rows["expected_status"]) <= {"not_found", "duplicate"}
+    assert rows["true_person_id"].null_count() == rows.height
+    by_name: dict[str, list[str]] = {}
+    for p in registry:
+        by_name.setdefault(_af(p["ho_ten"]), []).append(p["ngay_sinh"])
+    dated = 0
+    for i in rows["_i"]:
+        row = cells[i]
+        assert not _digits(row.get("so_dinh_danh"))  # no ID of any kind
+        shown = _shown_date(row.get("ngay_sinh"))
+        if shown is None:
+            continue
+        dated += 1
+        same_year = [d for d in by_name.get(_af(str(row["ho_ten"]).strip(" .")), [])
+                     if d[-4:] == str(shown[2])]
+        # a resident of that name born that year, known to the day, never on the row's day
+        assert same_year
+        assert all(_registry_date(d) not in (None, shown) for d in same_year)
+    assert dated >= rows.height * 0.5
+
+
+def test_01_01_is_written_for_days_the_registry_knows(sample):
+    truth, cells, registry = sample
+    people = {p["so_dinh_danh"]: p for p in registry}
+    rows = _with(truth, "date_jan1_stand_in").filter(pl.col("true_person_id").is_not_null())
+    assert rows.height >= 10
+    assert set(rows["expected_status"]) <= {*LINK, "review"}
+    dated = 0
+    for i, pid in rows.select("_i", "true_person_id").iter_rows():
+        known = _registry_date(people[pid]["ngay_sinh"])
+        assert known is not None and known[:2] != (1, 1)
+        shown = _shown_date(cells[i].get("ngay_sinh"))
+        if shown is not None:
+            dated += 1
+            assert shown == (1, 1, known[2])
+    assert dated >= rows.height * 0.5
