@@ -38,12 +38,19 @@ def _digits(cell) -> str:
     return "".join(c for c in str(cell or "") if c.isdigit())
 
 
-def test_namesakes_with_ids_of_their_own(sample):
-    truth, cells, registry = sample
-    rows = _with(truth, "namesake_own_id")
-    assert rows.height >= 10
+def _outsiders(truth: pl.DataFrame, noise: str, at_least: int) -> pl.DataFrame:
+    """The rows with `noise`, at least `at_least` of them, all of people outside the registry
+    (the truth expects no person: not_found, or a later copy of such a row)."""
+    rows = _with(truth, noise)
+    assert rows.height >= at_least
     assert set(rows["expected_status"]) <= {"not_found", "duplicate"}
     assert rows["true_person_id"].null_count() == rows.height
+    return rows
+
+
+def test_namesakes_with_ids_of_their_own(sample):
+    truth, cells, registry = sample
+    rows = _outsiders(truth, "namesake_own_id", 10)
     ids = {p["so_dinh_danh"] for p in registry}
     by_name: dict[str, set[str]] = {}
     for p in registry:
@@ -143,10 +150,7 @@ def _registry_date(text: str) -> tuple[int, int, int] | None:
 
 def test_namesakes_without_any_id_differ_from_residents_by_the_day_alone(sample):
     truth, cells, registry = sample
-    rows = _with(truth, "namesake_no_id")
-    assert rows.height >= 3
-    assert set(rows["expected_status"]) <= {"not_found", "duplicate"}
-    assert rows["true_person_id"].null_count() == rows.height
+    rows = _outsiders(truth, "namesake_no_id", 3)
     by_name: dict[str, list[str]] = {}
     for p in registry:
         by_name.setdefault(_af(p["ho_ten"]), []).append(p["ngay_sinh"])
