@@ -155,7 +155,6 @@ def prepare_registry(raw: pl.DataFrame, registry_year: int) -> pl.DataFrame:
     )
 
 
-
 OLD_UNIT = "place_old_unit"
 
 

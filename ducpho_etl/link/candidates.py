@@ -12,7 +12,7 @@ import polars as pl
 
 from ducpho_etl.link.blocks import BLOCKS, UNDATED_BLOCKS, UNPLACED_BLOCKS, Block, block_hash
 from ducpho_etl.link.compare import pair_levels, same_name
-from ducpho_etl.link.comparisons import SAME_COMMUNE
+from ducpho_etl.link.comparisons import OTHER_DAY, SAME_COMMUNE, is_jan1
 from ducpho_etl.link.fields import with_day_class
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Birth levels that say the row's date is the candidate's, and those that share only the year.
 DATE_AGREES = ["exact", "swap", "lunar"]
-WEAK_BIRTH = ["year", "jan1", "near_year", "year_dm_diff"]
+WEAK_BIRTH = ["year", "near_year", *OTHER_DAY]
 
 
 def _settling() -> pl.Expr:
@@ -35,14 +35,14 @@ def _settling() -> pl.Expr:
 def same_year_here() -> pl.Expr:
     """A candidate born the row's year in the row's commune: never left out by a settled date
     (the model weighs the day)."""
-    same_year = pl.col("lvl_birth").is_in(["year", "jan1", "year_dm_diff"])
+    same_year = pl.col("lvl_birth").is_in(["year", *OTHER_DAY])
     return same_year & pl.col("lvl_commune").is_in(SAME_COMMUNE)
 
 
 def settles_date() -> pl.Expr:
     """A settling pair whose candidate shares the row's full date, unless that date is 1 January
     (the usual stand-in for an unknown day: normalize flags it date_jan1_placeholder)."""
-    jan1 = (pl.col("r_birth_month") == 1) & (pl.col("r_birth_day") == 1)
+    jan1 = is_jan1(pl.col("r_birth_month"), pl.col("r_birth_day"))
     return pl.col("lvl_birth").is_in(DATE_AGREES) & ~jan1.fill_null(False) & _settling()
 
 

@@ -103,6 +103,17 @@ def _middle() -> Comparison:
     ), distance=("r_middle_key", "c_middle_key", Levenshtein.distance))
 
 
+def is_jan1(month: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """A date written on 1 January: the usual stand-in for an unknown day (domain.md;
+    normalize flags it date_jan1_placeholder)."""
+    return (month == 1) & (day == 1)
+
+
+# the birth levels of the same year with another day and month: a day mistyped, or 1 January
+# written for a day not known (weighed apart, kept to the same rules: blocking finds both alike)
+OTHER_DAY = ["jan1", "year_dm_diff"]
+
+
 def _birth() -> Comparison:
     ry, cy = _r("birth_year"), _c("birth_year")
     rm, cm, rd, cd = _r("birth_month"), _c("birth_month"), _r("birth_day"), _c("birth_day")
@@ -111,9 +122,9 @@ def _birth() -> Comparison:
     # 29 February moved a year (lunar-calendar habit) can only be written as 28 February
     leap_day = both_days & (rm == 2) & (cm == 2) & rd.is_in([28, 29]) & cd.is_in([28, 29])
     year_off = (ry - cy).abs() == 1
-    # 1 January on either side is the usual stand-in for an unknown day (domain.md): the same
-    # year with another day then says what a year alone says, not that a day was mistyped
-    jan1 = ((rm == 1) & (rd == 1)) | ((cm == 1) & (cd == 1))
+    # 1 January on either side: the same year with another day then says what a year alone
+    # says, not that a day was mistyped
+    jan1 = is_jan1(rm, rd) | is_jan1(cm, cd)
     return Comparison("birth", (
         ComparisonLevel("unknown", ry.is_null() | cy.is_null(), 0.0),
         ComparisonLevel("exact", (ry == cy) & same_dm, 10.0),
@@ -235,9 +246,7 @@ BY_NAME = {c.name: c for c in COMPARISONS}
 # - a name one letter off (`typo`) comes with neither another day of birth nor another gender: a
 #   wrong letter and a second slip are another person as much as the same one.
 _TYPO = (pl.col("lvl_family") == "typo") | (pl.col("lvl_given") == "typo")
-# (1 January against another day is weighed apart but kept to the same rules: blocking finds it
-# as it finds another day)
-_OTHER_DAY = pl.col("lvl_birth").is_in(["year_dm_diff", "jan1"])
+_OTHER_DAY = pl.col("lvl_birth").is_in(OTHER_DAY)
 CROSS_RULES: list[pl.Expr] = [
     ~_OTHER_DAY | pl.col("lvl_commune").is_in(SAME_COMMUNE),
     ~(_TYPO & _OTHER_DAY),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import polars as pl
 
 from ducpho_etl.link.compare import with_distance
-from ducpho_etl.link.comparisons import BY_NAME
+from ducpho_etl.link.comparisons import BY_NAME, is_jan1
 from ducpho_etl.link.edits import substrings
 
 FIELD_COLUMNS = {
@@ -143,7 +143,7 @@ def _birth_counts(r: pl.DataFrame, c: pl.DataFrame, total: int) -> dict[str, int
         n = pl.col(f"n_{side}")
         return frame.group_by(pl.col(f"{side}_birth_year").alias("_y")).agg(
             n.sum().alias(f"all_{side}"), n.filter(both).sum().alias(f"dm_{side}"),
-            n.filter((month == 1) & (day == 1)).sum().alias(f"jan1_{side}"))
+            n.filter(is_jan1(month, day)).sum().alias(f"jan1_{side}"))
 
     r_year, c_year = per_year(r_known, "r"), per_year(c_known, "c")
 

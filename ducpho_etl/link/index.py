@@ -104,7 +104,8 @@ def build_row_side(rows: pl.DataFrame, index: RegistryIndex) -> RowSide:
     and name-key neighbours in `index`. Built once per batch by link_rows, and by whoever
     searches candidates again (review, evaluate)."""
     rows = with_id_prefix(with_old_unit(rows)).select(LINK_COLUMNS).with_row_index("_rpos")
-    return RowSide(rows=rows, fields=row_fields(rows, index.frame.select("person_id", "home", "family_key")),
+    holders = index.frame.select("person_id", "home", "family_key")
+    return RowSide(rows=rows, fields=row_fields(rows, holders),
                    near=index.neighbours_of(rows.filter(pl.col("name_key").is_not_null())))
 
 

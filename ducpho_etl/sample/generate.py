@@ -19,7 +19,7 @@ from .layouts import (
     write_csv,
     write_xlsx,
 )
-from .linkage_phenomena import NAMESAKE_WITH_ID_RATE, NAMESAKE_WITHOUT_ID_RATE, namesakes_with_ids
+from .linkage_phenomena import NAMESAKE_WITH_ID_RATE, NAMESAKE_WITHOUT_ID_RATE, resident_namesakes
 from .noise import Noiser
 from .people import (
     AmbiguityIndex,
@@ -238,12 +238,12 @@ def generate_sample(output: Path, scale: float = 1.0, seed: int = 20230601,
         namesake_rng = random.Random(f"{seed}:{source}:namesakes")
         namesake_noiser = Noiser(w, conf, amb, namesake_rng, source)
         taken: set[tuple] = set()
-        chunks[-1] = chunks[-1] + [("nonreg_id", i) for i in namesakes_with_ids(
+        chunks[-1] = chunks[-1] + [("nonreg_id", i) for i in resident_namesakes(
             w, namesake_rng, lo, hi, round(len(entries) * NAMESAKE_WITH_ID_RATE), taken)]
         # ... and without any ID, where the last file shows a full birth date (a year-only form
         # would show nothing that is not the resident's)
         if not specs[-1].year_only:
-            chunks[-1] = chunks[-1] + [("nonreg_no_id", i) for i in namesakes_with_ids(
+            chunks[-1] = chunks[-1] + [("nonreg_no_id", i) for i in resident_namesakes(
                 w, random.Random(f"{seed}:{source}:namesakes_no_id"), lo, hi,
                 round(len(entries) * NAMESAKE_WITHOUT_ID_RATE), taken, with_id=False,
                 conf=conf)]

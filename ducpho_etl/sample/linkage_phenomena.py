@@ -34,7 +34,7 @@ PROVINCES_ELSEWHERE = ["051", "052", "049", "048", "079", "001", "064"]
 SHORT_SLIP_LETTERS = "mnhtcàáạ"
 
 
-def namesakes_with_ids(w: World, rng: random.Random, lo: int, hi: int, count: int,
+def resident_namesakes(w: World, rng: random.Random, lo: int, hi: int, count: int,
                        taken: set[tuple], with_id: bool = True,
                        conf: ConfusableIndex | None = None) -> list[int]:
     """`count` people outside the registry, each a resident's namesake born the same year on
@@ -62,6 +62,7 @@ def namesakes_with_ids(w: World, rng: random.Random, lo: int, hi: int, count: in
         unit = w.unit[r] if not with_id or rng.random() < 0.5 else rng.randrange(len(OLD_UNITS))
         i = w.add(w.fam[r], w.mid[r], w.given[r], w.male[r], day, unit,
                   rng.choice(w.villages[unit]), -1)
+        # (in this order: the draws of the namesakes with IDs stay as they were)
         if with_id:
             w.id12[i] = new_id12(w, rng, w.male[r], born.year, rng.choice(PROVINCES_ELSEWHERE))
         w.bhxh[i] = new_bhxh(w, rng)
