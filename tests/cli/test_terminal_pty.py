@@ -145,3 +145,30 @@ def test_a_handled_source_failure_is_one_line_and_no_traceback(terminal_run):
     assert "Chi tiết kỹ thuật / technical details:" in screen
     log = next((output / "logs").glob("run-*.log")).read_text(encoding="utf-8")
     assert "hong.xlsx" in log and "Traceback" in log
+
+
+def test_explain_names_a_1_january_stand_in_and_masks_the_person(terminal_run, tmp_path):
+    """`ducpho-etl explain` in a terminal, on a row whose agency wrote 01/01 for a day the
+    registry knows: the birth level says so in Vietnamese; the person's ID shows masked."""
+    import polars as pl
+
+    _, _, output = terminal_run
+    frames = [pl.read_parquet(p) for p in (output / "latest" / "reconciliation").glob("*.parquet")]
+    stand_ins = pl.concat(frames, how="diagonal_relaxed").filter(
+        pl.col("evidence").str.contains('"birth":"jan1"', literal=True)
+        & pl.col("sheet").is_null() & pl.col("person_id").is_not_null())
+    assert stand_ins.height, "the sample holds 01/01 stand-ins on rows with an ID"
+    row = stand_ins.row(0, named=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COLUMNS", "LINES"))}
+    # a wide terminal (COLUMNS too: the width the pty is given may come after the program asks)
+    env.update({"TERM": "xterm-256color", "PYTHONUNBUFFERED": "1", "COLUMNS": "200"})
+    exe = shutil.which("ducpho-etl", path=str(Path(sys.executable).parent))
+    screen, code = run_in_pty([exe, "explain", "--output", str(output), "--source",
+                               row["source"], "--file", Path(row["source_file"]).name,
+                               "--row", str(row["source_row"])], 200, env, timeout=120)
+    flat = " ".join(ANSI.sub("", screen).split())
+    assert code == 0, flat[-2000:]
+    assert "một bên 01/01" in flat  # the level's Vietnamese label, in the candidate's row
+    person = row["person_id"]
+    assert f"{person[:3]}******{person[-3:]}" in flat and person not in flat
+    assert " ".join(str(row["raw_ho_ten"]).split()) not in flat  # initials only
