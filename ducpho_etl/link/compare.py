@@ -19,16 +19,14 @@ from ducpho_etl.link.comparisons import (
     compatible,
 )
 
-__all__ = ["TYPO_MIN_LEN", "WEIGHTS", "TF_LEVELS", "pair_levels", "apply_weights",
+__all__ = ["TYPO_MIN_LEN", "WEIGHTS", "pair_levels", "apply_weights",
            "edit_distance", "same_name", "with_distance"]
 
 COMPARED = ["name", "family_key", "middle_key", "given_key", "birth_year", "birth_month",
             "birth_day", "gender", "xa_2025", "xa_old"]
 
-# Read from the declarations: the hand-set weights (the fallback model) and the
-# term-frequency-adjusted levels.
+# The hand-set weights (the fallback model), read from the declarations.
 WEIGHTS: dict[str, dict[str, float]] = {c.name: c.weights for c in COMPARISONS}
-TF_LEVELS: dict[str, list[str]] = {c.name: c.tf_levels for c in COMPARISONS if c.tf_levels}
 
 # edit_distance computes a matrix of every distinct left value against every distinct right value
 # when it has at most this many cells (names), else pair by pair (IDs).
@@ -64,30 +62,12 @@ def edit_distance(left: pl.Series, right: pl.Series, scorer) -> np.ndarray:
     return out
 
 
-# Term-frequency adjustment (as Splink's): at the TF_LEVELS the weight gains log2(u / f), f the
-# share of registry people with the candidate's key, u the average chance of agreeing on the
-# key: agreeing on a rare given name says more than on "Hùng", on Nguyễn (38%) little.
-TF_BOUND = 16.0
-
-
-def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]],
-                  tf_u: dict[str, float] | None = None) -> pl.DataFrame:
-    """w_<field> for each level column and their sum `score` (replaces earlier weights);
-    `tf_u` (estimated models): per TF comparison the u of agreeing on its key; at its TF levels
-    the weight then gains log2(u / f), f the candidate's key share (`c_<field>_tf`), as Splink
-    adjusts for term frequencies."""
+def apply_weights(levels: pl.DataFrame, weights: dict[str, dict[str, float]]) -> pl.DataFrame:
+    """w_<field> for each level column and their sum `score` (replaces earlier weights)."""
     frame = levels.drop([c for c in levels.columns if c.startswith("w_") or c == "score"])
-    columns = []
-    for field, table in weights.items():
-        weight = pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64)
-        tf = f"c_{field}_tf"
-        if tf_u and field in TF_LEVELS and tf in frame.columns:
-            adjusted = weight + (pl.lit(tf_u[field]) / pl.col(tf)).log(2)
-            weight = (pl.when(pl.col(f"lvl_{field}").is_in(TF_LEVELS[field])
-                              & pl.col(tf).is_not_null())
-                      .then(adjusted.clip(-TF_BOUND, TF_BOUND)).otherwise(weight))
-        columns.append(weight.alias(f"w_{field}"))
-    frame = frame.with_columns(columns)
+    frame = frame.with_columns(
+        pl.col(f"lvl_{field}").replace_strict(table, return_dtype=pl.Float64).alias(f"w_{field}")
+        for field, table in weights.items())
     return frame.with_columns(score=pl.sum_horizontal([f"w_{field}" for field in weights]))
 
 

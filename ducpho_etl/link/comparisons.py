@@ -2,8 +2,14 @@
 Comparison / ComparisonLevel are): per compared field its ordered levels, first match wins,
 each with its condition on a pair frame (row fields `r_*`, candidate fields `c_*`, the field's
 edit distance `_d_<field>` when it declares one), its hand-set weight (the fallback model),
-whether a candidate may be at that level (compatibility) and whether its weight follows the
-candidate's name frequency (term-frequency adjustment).
+and whether a candidate may be at that level (compatibility).
+
+There is no term-frequency adjustment (Splink's, which adds log2(u / f) at a name level, f the
+share of the candidate's name): the decision is a posterior over every compatible candidate, so
+the registry's other namesakes of a common name already share the probability, and per-part
+shares multiplied (family, given) treat the parts as independent when a rare family name is a
+household's. On every labelled set it lowered precision: namesakes from elsewhere with a rare
+name were linked (see README, "How a row is linked").
 
 compare.pair_levels, the u counts (frequencies), the m estimation (weights), the decisions,
 `explain` and the manifest's `link_model` all read these declarations.
@@ -28,7 +34,6 @@ class ComparisonLevel:
     condition: pl.Expr | None  # None: the else level (the last)
     weight: float  # hand-set log2(m/u): the fallback model, and EM's seed where none is counted
     compatible: bool = True  # a blocked candidate may be at this level
-    tf: bool = False  # weight log2(m / share of the candidate's key) instead of log2(m/u)
 
 
 @dataclass(frozen=True)
@@ -60,9 +65,6 @@ class Comparison:
     def compatible(self) -> set[str]:
         return {lv.label for lv in self.levels if lv.compatible}
 
-    @property
-    def tf_levels(self) -> list[str]:
-        return [lv.label for lv in self.levels if lv.tf]
 
 
 def _r(column: str) -> pl.Expr:
@@ -82,8 +84,8 @@ def _name_part(part: str, same_key: str, weights: tuple[float, float, float, flo
     long_enough = (_r(key).str.len_chars() >= row_min) & (_c(key).str.len_chars() >= candidate_min)
     exact, same, typo, diff = weights
     return Comparison(part, (
-        ComparisonLevel("exact", _r(f"{part}_word") == _c(f"{part}_word"), exact, tf=True),
-        ComparisonLevel(same_key, _r(key) == _c(key), same, tf=True),
+        ComparisonLevel("exact", _r(f"{part}_word") == _c(f"{part}_word"), exact),
+        ComparisonLevel(same_key, _r(key) == _c(key), same),
         ComparisonLevel("typo", (pl.col(f"_d_{part}") <= 1) & long_enough, typo),
         ComparisonLevel("diff", None, diff, compatible=False),
     ), distance=(f"r_{key}", f"c_{key}", Levenshtein.distance))

@@ -104,7 +104,7 @@ def link_rows(rows: pl.DataFrame, registry: pl.DataFrame | RegistryIndex,
         report.update(summary)
     log.info("link weights: %s", json.dumps(summary, ensure_ascii=False))
     exact_scored = apply_weights(hits.join(now_settled, on="row_id", how="semi"),
-                                 model.weights, model.tf_u).with_columns(posterior=pl.lit(None, pl.Float64))
+                                 model.weights).with_columns(posterior=pl.lit(None, pl.Float64))
     exact_result = exact_scored.select(
         "row_id", "person_id", pl.col("stage").alias("link_stage"),
         pl.col("score").alias("match_score"),
@@ -148,7 +148,7 @@ def _decisive_hits(hits: pl.DataFrame, model: WeightModel) -> pl.DataFrame:
     fallback weight rule). A hit pair at a level no blocked candidate may be at (another given
     name, another birth: a relative's ID) never decides alone: the row's namesakes, whose ID
     level is "other_person", may be likelier, so the hit competes with them."""
-    scored = apply_weights(hits.filter(pl.col("compatible")), model.weights, model.tf_u)
+    scored = apply_weights(hits.filter(pl.col("compatible")), model.weights)
     if model.kind == "estimated":
         log_odds = pl.col("score") + model.prior_log2_odds
         decisive = 1.0 / (1.0 + 2.0 ** (-log_odds)) >= LINK_PROBABILITY
@@ -181,7 +181,7 @@ def _fuzzy(candidates: pl.DataFrame, rows: pl.DataFrame, model: WeightModel, rul
     is the ID's when the linked candidate holds the row's ID or CMND."""
     if candidates.height == 0:
         return _empty(rows)
-    compatible = apply_weights(candidates, model.weights, model.tf_u)
+    compatible = apply_weights(candidates, model.weights)
     by_posterior = model.kind == "estimated"
     if by_posterior:
         compatible = _relative_id(compatible, model)

@@ -126,13 +126,9 @@ def person_fields(registry: pl.DataFrame) -> pl.DataFrame:
     registry = with_home(with_old_unit(registry))
     cmnd = (pl.when(~pl.col("cmnd9").is_duplicated()).then(pl.col("cmnd9"))
             if "cmnd9" in registry.columns else pl.lit(None, pl.Utf8))
-    share = pl.len().cast(pl.Float64) / registry.height
     return registry.select(
         "person_id", *[pl.col(c).alias(f"c_{c}") for c in _CARRIED], *_name_words("c"),
-        cmnd.alias("c_cmnd9"), pl.col("home").alias("c_home"),
-        # each name key's share of the registry (the term-frequency adjustment's f)
-        *[pl.when(pl.col(f"{part}_key").is_not_null()).then(share.over(f"{part}_key"))
-          .alias(f"c_{part}_tf") for part in ("family", "given")])
+        cmnd.alias("c_cmnd9"), pl.col("home").alias("c_home"))
 
 
 def with_day_class(frame: pl.DataFrame, registry: bool = False) -> pl.DataFrame:

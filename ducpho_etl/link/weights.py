@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from ducpho_etl.link.compare import TF_LEVELS, WEIGHTS, same_name
+from ducpho_etl.link.compare import WEIGHTS, same_name
 from ducpho_etl.link.comparisons import COMPARISONS, FAR_ID
 from ducpho_etl.link.frequencies import level_counts, value_counts
 from ducpho_etl.link.index import RegistryIndex, RowSide
@@ -49,15 +49,6 @@ class WeightModel:
     registry_size: int = 0
     m: dict[str, dict[str, float]] = field(default_factory=dict)
     u: dict[str, dict[str, float]] = field(default_factory=dict)
-
-    @property
-    def tf_u(self) -> dict[str, float] | None:
-        """Per term-frequency-adjusted comparison (compare.TF_LEVELS), u of agreeing on the key
-        (its TF levels together: the average of the key shares' squares), estimated models
-        only."""
-        if self.kind != "estimated":
-            return None
-        return {f: sum(self.u[f][lv] for lv in levels) for f, levels in TF_LEVELS.items()}
 
     @property
     def prior_log2_odds(self) -> float:
