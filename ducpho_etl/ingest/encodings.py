@@ -39,6 +39,8 @@ __all__ = [
     "encode_tcvn3",
     "encode_vni",
     "repair_series",
+    "holds_legacy_cells",
+    "repair_lines",
     "repair_text",
     "vietnamese_score",
 ]
@@ -468,7 +470,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     else:
-        if not _VN1_BYTE_RE.search(data):
+        if not _VN1_BYTE_RE.search(data) or holds_legacy_cells(text):
             return text, "utf-8"
         # Valid UTF-8 that holds control bytes where VN1 puts capital letters ("\x01t" = "Út"):
         # a TCVN3 file whose only legacy letters are those capitals reads as ASCII.
@@ -479,6 +481,40 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     sample = _sample(data)
     best = max(_LEGACY_DECODERS, key=lambda name: vietnamese_score(_LEGACY_DECODERS[name](sample)))
     return _LEGACY_DECODERS[best](data), best
+
+
+# A UTF-8 file whose lines are mostly this share of TCVN3/VNI text read as cp1252 holds legacy
+# cells (repair_lines), and at most this many of its non-ASCII lines are looked at to say so.
+_LEGACY_LINE_SHARE = 0.5
+_LEGACY_SAMPLE_LINES = 300
+_LEGACY_SAMPLE_CHARS = 1_000_000
+
+
+def holds_legacy_cells(text: str) -> bool:
+    """Valid UTF-8 text whose lines are the cp1252 reading of TCVN3 or VNI bytes ("NguyÔn
+    V¨n Hïng"): what Excel writes as "CSV UTF-8" from a sheet typed in an ABC or VNI font,
+    the XLSX cells' legacy text carried into a CSV. Decided on a sample of non-ASCII lines."""
+    head = text[:_LEGACY_SAMPLE_CHARS]  # a sample: the whole of a large file is not needed
+    lines = [line for line in head.splitlines() if not line.isascii()][:_LEGACY_SAMPLE_LINES]
+    if not lines:
+        return False
+    legacy = sum(repair_text(line)[1] in ("tcvn3", "vni") for line in lines)
+    return legacy >= _LEGACY_LINE_SHARE * len(lines)
+
+
+def repair_lines(text: str) -> tuple[str, int]:
+    """(text, lines repaired): each line that reads as legacy text decoded (repair_text), the
+    others (real Unicode, ASCII) left alone. Line by line, so a line count and the delimiters
+    (ASCII in every legacy encoding) are kept: only a file holds_legacy_cells calls it for."""
+    out, repaired = [], 0
+    for line in text.split("\n"):
+        fixed, tag = repair_text(line)
+        if tag in ("tcvn3", "vni"):
+            out.append(fixed)
+            repaired += 1
+        else:
+            out.append(line)
+    return "\n".join(out), repaired
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,6 +22,8 @@ import polars as pl
 from ducpho_etl.ingest.encodings import (
     DECODING_TRIED,
     decode_bytes,
+    holds_legacy_cells,
+    repair_lines,
     repair_series,
     vietnamese_score,
 )
@@ -142,6 +144,9 @@ def read_delimited(data: bytes, name: str, header_map: dict[str, str],
     if not data.strip():
         raise IngestError(name, "empty file")
     text, encoding = decode_bytes(data)
+    repaired = 0
+    if encoding.startswith("utf-8") and holds_legacy_cells(text):
+        text, repaired = repair_lines(text)
     if (nul := text.find("\x00")) >= 0:
         raise IngestError(name, f"holds NUL bytes: a binary or damaged file, not text "
                                 f"(read as {encoding} after trying {DECODING_TRIED})",
@@ -158,7 +163,8 @@ def read_delimited(data: bytes, name: str, header_map: dict[str, str],
                                            limits.max_rows))
     grids = _grids(_records(text, delimiter, name, limits))
     first = next(grids, Grid(rows=[], row_numbers=[]))
-    return Table(sheet=None, grid=first, encoding=encoding, physical=scan.record_starts,
+    return Table(sheet=None, grid=first, encoding=encoding, repaired_cells=repaired,
+                 physical=scan.record_starts,
                  counted_by="csv-lines-outside-quotes", delimiter=delimiter, lines=scan.lines,
                  more=grids)
 

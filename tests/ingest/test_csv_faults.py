@@ -146,6 +146,26 @@ def test_legacy_encodings(source, people, encode, expected):
     assert names(frame) == NAMES and reports[0]["encoding"] == expected
 
 
+@pytest.mark.parametrize(("encode", "expected"), [(encode_tcvn3, "tcvn3"), (encode_vni, "vni")])
+@pytest.mark.parametrize("header_in_unicode", [False, True])
+def test_csv_utf8_of_a_sheet_typed_in_a_legacy_font(source, people, encode, expected,
+                                                    header_in_unicode):
+    """Excel's "CSV UTF-8" of a sheet typed in an ABC (TCVN3) or VNI font: valid UTF-8 whose
+    cells are the cp1252 reading of the legacy bytes ("NguyÔn V¨n Hïng"), as XLSX cells are;
+    each line is repaired, a header retyped in Unicode is left as it is."""
+    def cp1252_reading(text: str) -> str:
+        return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b)
+                       for b in encode(text))
+    lines = [",".join(r) for r in people]
+    first = lines[0] if header_in_unicode else cp1252_reading(lines[0])
+    text = "\n".join([first, *(cp1252_reading(line) for line in lines[1:])]) + "\n"
+    source.path("a.csv").write_bytes(text.encode("utf-8"))
+    frame, reports = source.ok()
+    assert names(frame) == NAMES
+    assert reports[0]["encoding"] == "utf-8"
+    assert reports[0]["repaired_cells"] == len(people) - header_in_unicode
+
+
 def test_latin1_file(source):
     """A Latin-1 file (accents stripped from the Vietnamese, a French word): read, not failed."""
     source.path("a.csv").write_bytes("Ho va ten,Ngay sinh,Ghi chu\nNguyen Van A,1950,café\n"
