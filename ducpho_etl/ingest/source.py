@@ -136,7 +136,7 @@ class FrameBuilder:
     def add(self, rows: TableRows, contract: SourceContract, name: str, table: Table) -> None:
         for column in rows.frame.columns:
             self.schema.setdefault(column, pl.String())  # an extra_* column first met here
-        self.frames.append(rows.frame.with_columns(
+        self.frames.append(_spreadsheet_rows(rows.frame, table).with_columns(
             pl.lit(contract.key, pl.String).alias("source"),
             pl.lit(name, pl.String).alias("source_file"),
             pl.lit(table.sheet, pl.String).alias("sheet"),
@@ -155,6 +155,17 @@ class FrameBuilder:
             pl.col(column) if column in every.columns else pl.lit(None, dtype).alias(column)
             for column, dtype in self.schema.items()
         ) if self.frames else pl.DataFrame(schema=self.schema)
+
+
+def _spreadsheet_rows(frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+    """`source_row` as a spreadsheet program shows it (contracts.md): in a CSV/TXT whose quoted
+    cells hold line breaks, the record's number, not the line it starts on (the reader and the
+    ledger count lines; a return list or `explain` must name the row an officer sees)."""
+    starts = table.physical
+    if table.delimiter is None or starts is None or len(starts) >= table.lines:
+        return frame
+    records = pl.Series(starts, dtype=pl.Int64).search_sorted(frame["source_row"], side="left")
+    return frame.with_columns((records.cast(pl.Int64) + 1).alias("source_row"))
 
 
 def _check_swallowed(table: Table, grid: Grid, layout: Layout, name: str) -> None:

@@ -38,11 +38,11 @@ CSV_TEXT = (
     "STT,Họ và tên,Ngày sinh,Giới tính,Số CCCD,Địa chỉ,Cột lạ\n"  # line 3: header
     "(1),(2),(3),(4),(5),(6),(7)\n"  # line 4: numbering row
     '1,Nguyễn Văn Hùng,12/03/1950,Nam,051050001234,"Thôn 1, Phổ An",x\n'  # line 5
-    '2,  Trần Thị Lan ,1948,Nữ,5.10851E+11,"Phổ Thạnh\nĐức Phổ",\n'  # lines 6-7
-    ",,,,,,\n"  # line 8: blank row
-    "\n"  # line 9: blank line
-    "3,Lê Văn Tám,,Nam,,,\n"  # line 10
-    ",Tổng cộng,,,,,\n"  # line 11: total
+    '2,  Trần Thị Lan ,1948,Nữ,5.10851E+11,"Phổ Thạnh\nĐức Phổ",\n'  # lines 6-7: row 6
+    ",,,,,,\n"  # line 8 (row 7): blank row
+    "\n"  # line 9 (row 8): blank line
+    "3,Lê Văn Tám,,Nam,,,\n"  # line 10: row 9 in a spreadsheet program
+    ",Tổng cộng,,,,,\n"  # line 11 (row 10): total
 )
 
 
@@ -58,8 +58,8 @@ def test_csv_utf8_layout_rows_and_report(tmp_path: Path) -> None:
     assert _rows(df, "ho_ten", "ngay_sinh", "gioi_tinh", "so_dinh_danh", "dia_chi") == [
         (5, "data", "Nguyễn Văn Hùng", "12/03/1950", "Nam", "051050001234", "Thôn 1, Phổ An"),
         (6, "data", "Trần Thị Lan", "1948", "Nữ", "5.10851E+11", "Phổ Thạnh\nĐức Phổ"),
-        (10, "data", "Lê Văn Tám", None, "Nam", None, None),
-        (11, "total", "Tổng cộng", None, None, None, None),
+        (9, "data", "Lê Văn Tám", None, "Nam", None, None),
+        (10, "total", "Tổng cộng", None, None, None, None),
     ]
     assert df["source"].unique().to_list() == ["nguoi_cao_tuoi"]
     assert df["source_file"].unique().to_list() == ["a.csv"]
