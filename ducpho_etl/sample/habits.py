@@ -12,7 +12,8 @@ rows as one without.
 * ID cells: float text ("51234567890.0"), fullwidth digits, dashes, "CCCD: ...", the old CMND
   after the ID in the same cell, invisible characters, typographic apostrophe;
 * date cells: "ngày 5 tháng 3 năm 1950", "5/3/1950 (âm lịch)", trailing spaces, fullwidth
-  digits, "Tháng 3/1950" and "03/1950" (only when the row keeps a usable ID: the day is lost).
+  digits, "Tháng 3/1950" and "03/1950" (only when the row keeps a usable ID: the day is lost);
+* address cells: typed over two lines (a quoted line break in a CSV: row numbers count records).
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ _FULLWIDTH = {c: chr(ord(c) + 0xFEE0) for c in string.digits + string.ascii_lett
 NAME_HABIT_RATE = 0.02
 ID_HABIT_RATE = 0.03
 DATE_HABIT_RATE = 0.03
+ADDRESS_BREAK_RATE = 0.02
 
 
 def _fullwidth(text: str) -> str:
@@ -219,3 +221,9 @@ def cell_habits(cells: dict, noise: list[str], spec, rng: random.Random,
             if changed:
                 cells[key], tag = changed
                 noise.append(tag)
+    address = cells.get("dia_chi")
+    if isinstance(address, str) and ", " in address and rng.random() < ADDRESS_BREAK_RATE:
+        # typed over two lines in one cell (Alt+Enter): in a CSV a quoted cell with a line
+        # break, one row for a spreadsheet program, two lines for a text editor
+        cells["dia_chi"] = address.replace(", ", ",\n", 1)
+        noise.append("address_line_break")

@@ -342,7 +342,8 @@ def _is_numbered(row: dict) -> bool:
 
 # ------------------------------------------------------------------------------ writers
 def write_csv(path: Path, spec: FileSpec, rows: list[dict], rng: random.Random) -> list[int]:
-    """rows: cell dicts (None = blank row, "__total__" in dict = total row). Returns line nos."""
+    """rows: cell dicts (None = blank row, "__total__" in dict = total row). Returns the row
+    numbers a spreadsheet program shows (records, not lines)."""
     buf = io.StringIO()
     wr = csv.writer(buf, delimiter=spec.delimiter, lineterminator=spec.newline)
     fields = field_order(spec)
@@ -388,8 +389,11 @@ def write_csv(path: Path, spec: FileSpec, rows: list[dict], rng: random.Random) 
         wr.writerow(out)
         line += 1
         numbers.append(-1 if "__skip__" in row else line)
+    # `line` counts records, the rows a spreadsheet program shows (a cell may hold a line break)
+    records = sum(1 for _ in csv.reader(io.StringIO(buf.getvalue(), newline=""),
+                                        delimiter=spec.delimiter))
+    assert records == line, (spec.path, records, line)
     data = encode_csv(buf.getvalue(), spec.encoding)
-    assert data.count(b"\n") == line, (spec.path, data.count(b"\n"), line)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return numbers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import unicodedata
 import zipfile
@@ -206,7 +207,7 @@ def _row_place(cells: dict, codes: dict[str, str]) -> str | None:
     if "xa" in cells:
         return codes[cells["xa"]]
     if "dia_chi" in cells:
-        return codes[cells["dia_chi"].split(", ")[1]]
+        return codes[re.split(r",\s+", cells["dia_chi"])[1]]  # "..., xã Y" or ",\nxã Y"
     return None
 
 
@@ -309,10 +310,16 @@ def test_layout_habits(sample, truth):
     out = sample[0]
     text = _decode(out / "input/bhxh/bhxh_ducpho_2023_phan1.csv")
     lines = text.splitlines()
-    header = [k for k, line in enumerate(lines, 1) if line.startswith("STT,Mã số BHXH")]
+    # row numbers as a spreadsheet program shows them: records (an address typed over two
+    # lines is one quoted cell, one row)
+    records = list(csv.reader(text.splitlines(keepends=True)))
+    assert len(records) < len(lines)
+    header = [k for k, record in enumerate(records, 1) if record[:2] == ["STT", "Mã số BHXH"]]
     assert len(header) == 2  # pasted exports: the header again inside the data
-    rows = set(truth.filter(pl.col("source_file") == "bhxh_ducpho_2023_phan1.csv")["source_row"])
-    assert not rows & set(header)
+    t = truth.filter(pl.col("source_file") == "bhxh_ducpho_2023_phan1.csv")
+    assert not set(t["source_row"]) & set(header)
+    broken = t.filter(pl.col("noise").list.contains("address_line_break"))["source_row"]
+    assert broken.len() and all("\n" in "".join(records[k - 1]) for k in broken)
     sci = [c for line in lines for c in line.split(",") if re.fullmatch(r"\d\.\d*E\+1[01]", c)]
     assert any(c.endswith("E+11") for c in sci) and any(c.endswith("E+10") for c in sci)
     assert lines[0].split(",")[-2] == "Mã thẻ BHYT"
@@ -399,6 +406,14 @@ def _decode(path: Path) -> str:
     return decode_bytes(path.read_bytes())[0]
 
 
+def _csv_records(path: Path) -> list[list[str]]:
+    """A CSV/TXT file's records: the rows a spreadsheet program shows (a quoted cell may hold a
+    line break), split on the file's delimiter."""
+    text = _decode(path)
+    delimiter = max(",;\t", key=text.count)
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
 def _xlsx_rows(path: Path) -> dict[str, dict[int, list[str]]]:
     ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
     with zipfile.ZipFile(path) as z:
@@ -437,11 +452,10 @@ def test_row_numbers_point_at_the_rows(sample, truth, registry):
             def cells(sheet, row, sheets=sheets):
                 return sheets[sheet].get(row)
         else:
-            lines = _decode(path).splitlines()
+            records = _csv_records(path)
 
-            def cells(sheet, row, lines=lines):
-                line = lines[row - 1]
-                return [c for c in re.split(r"[,;\t]", line) if c.strip()] or None
+            def cells(sheet, row, records=records):
+                return [c for c in records[row - 1] if c.strip()] or None
         for sheet, row, st, tid, noise in t.select(
                 "sheet", "source_row", "expected_status", "true_person_id", "noise").iter_rows():
             got = cells(sheet, row)
