@@ -503,18 +503,23 @@ def holds_legacy_cells(text: str) -> bool:
 
 
 def repair_lines(text: str) -> tuple[str, int]:
-    """(text, lines repaired): each line that reads as legacy text decoded (repair_text), the
-    others (real Unicode, ASCII) left alone. Line by line, so a line count and the delimiters
-    (ASCII in every legacy encoding) are kept: only a file holds_legacy_cells calls it for."""
-    out, repaired = [], 0
-    for line in text.split("\n"):
-        fixed, tag = repair_text(line)
-        if tag in ("tcvn3", "vni"):
-            out.append(fixed)
-            repaired += 1
-        else:
-            out.append(line)
-    return "\n".join(out), repaired
+    """(text, lines repaired): each line that reads as legacy text decoded (repair_text); then,
+    the file's legacy encoding known (most repaired lines), the lines too short or too full of
+    digits to tell alone decoded with it unless that reads less Vietnamese (repair_text_as), as
+    a sheet's cells are. Real Unicode and ASCII lines are left alone. Line by line, so a line
+    count and the delimiters (ASCII in every legacy encoding) are kept: only a file
+    holds_legacy_cells calls it for."""
+    lines = text.split("\n")
+    repaired = [repair_text(line) for line in lines]
+    tags = [tag for _, tag in repaired]
+    legacy = max(("tcvn3", "vni"), key=tags.count)
+    out, count = [], 0
+    for line, (fixed, tag) in zip(lines, repaired, strict=True):
+        if tag not in ("tcvn3", "vni"):
+            fixed, tag = repair_text_as(line, legacy)
+        out.append(fixed if tag else line)
+        count += tag in ("tcvn3", "vni")
+    return "\n".join(out), count
 
 
 # --------------------------------------------------------------------------------------------

@@ -87,9 +87,14 @@ def reword_headers(spec, rng: random.Random, rate: float = 0.35, variant: int | 
 
 def legacy_habit(spec, rng: random.Random):
     """Half of TCVN3 files written as iconv writes TCVN5712-1 (VN1: capitals of their own,
-    twelve of them at byte positions below 0x20), the other half in ABC (VN3) fonts."""
+    twelve of them at byte positions below 0x20), the other half in ABC (VN3) fonts; some legacy
+    CSV files saved instead as UTF-8 of what the sheet showed."""
     if spec.encoding == "tcvn3" and rng.random() < 0.5:
         return dataclasses.replace(spec, encoding="tcvn3-vn1")
+    if spec.encoding in ("tcvn3", "vni") and rng.random() < LEGACY_CELLS_CSV_RATE:
+        # the sheet typed in that font saved by Excel as "CSV UTF-8": each cell's text as
+        # a spreadsheet shows it (the cp1252 reading of the legacy bytes), in UTF-8
+        return dataclasses.replace(spec, encoding=f"utf-8-cells-{spec.encoding}")
     if spec.legacy == "tcvn3" and rng.random() < 0.5:
         return dataclasses.replace(spec, legacy="tcvn3-vn1")
     return spec
@@ -108,6 +113,7 @@ NAME_HABIT_RATE = 0.02
 ID_HABIT_RATE = 0.03
 DATE_HABIT_RATE = 0.03
 ADDRESS_BREAK_RATE = 0.02
+LEGACY_CELLS_CSV_RATE = 0.5
 
 
 def _fullwidth(text: str) -> str:

@@ -250,6 +250,8 @@ def encode_csv(text: str, encoding: str) -> bytes:
         return text.encode("utf-8-sig")
     if encoding == "utf-8-nfd":
         return unicodedata.normalize("NFD", text).encode("utf-8")
+    if encoding.startswith("utf-8-cells-"):  # "CSV UTF-8" of a sheet typed in a legacy font
+        return legacy_text(text, encoding.removeprefix("utf-8-cells-")).encode("utf-8")
     from ducpho_etl.ingest.encodings import encode_cp1258, encode_tcvn3, encode_vni
 
     if encoding == "tcvn3-vn1":  # TCVN5712-1 as glibc iconv writes it (VN1)
