@@ -85,12 +85,21 @@ _NULL = pl.lit(None, pl.String)
 _SCI = r"^[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
 _SEPARATORS = r"[ \t\u00a0\u2007\u202f.\-\u2010-\u2015_/,'’·]"
 _FULLWIDTH_DIGITS = [chr(0xFF10 + d) for d in range(10)]
+# ="051085123456": a CSV written for Excel wraps a number in a text formula to keep its zeros
+_TEXT_FORMULA = r'^=\s*"+\s*([^"]*?)\s*"+$'
+
+
+def _unwrap_text_formula(t: pl.Expr) -> pl.Expr:
+    """The value inside an Excel text formula ="...": the wrapper only keeps leading zeros (as a
+    leading apostrophe does), so it is dropped without a code."""
+    return t.str.replace(_TEXT_FORMULA, "$1")
 
 
 def _text_steps() -> list:
     """The steps that turn an ID cell into its text: each step maps the previous one's column.
 
-    Trimmed (also a leading Excel apostrophe), a trailing float '.0' removed; empty -> null.
+    Trimmed (also a leading Excel apostrophe or a ="..." text formula), a trailing float '.0'
+    removed; empty -> null.
     Only what a cell can do to digits is undone (fullwidth digits from an IME, invisible
     characters from copy-paste); other non-ASCII characters make the value invalid. Steps are
     materialised one by one (eager polars would re-evaluate a nested expression per use).
@@ -98,7 +107,8 @@ def _text_steps() -> list:
 
     def clean(t: pl.Expr) -> pl.Expr:
         t = t.str.replace_many(_FULLWIDTH_DIGITS, [str(d) for d in range(10)])
-        return t.str.replace_all(INVISIBLE_CHARS, "").str.strip_chars().str.strip_chars_start("'’‘`")
+        t = _unwrap_text_formula(t.str.replace_all(INVISIBLE_CHARS, "").str.strip_chars())
+        return t.str.strip_chars_start("'’‘`")
 
     def number_in_words(t: pl.Expr) -> pl.Expr:
         # "CCCD: 051085123456", "số 051085123456": one long digit run among words is the number

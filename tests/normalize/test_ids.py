@@ -179,3 +179,27 @@ def test_valid_ids_pass(prov, rest):
     assert normalize_id12(v) == (v, "ok")
     if v.startswith("0"):
         assert normalize_id12(v[1:]) == (v, "padded")
+
+
+def test_excel_text_formula_wrapper_is_stripped():
+    """="051085123456" keeps the zero when a CSV is opened in Excel: the number inside is used."""
+    out = normalize_ids(
+        _frame(
+            so_dinh_danh=['="051085123456"', '  ="051085123456"  ', '= "051085123456" ',
+                          '="51085123456"', '="abc"'],
+            so_cmnd=['="211234567"', '="21123456"', None, None, None],
+            ma_bhxh=['="0512345678"', None, None, None, None],
+            the_bhyt=[None, '="GD4515123456789"', None, None, None],
+            mst=['="0100112437"', None, None, None, None],
+        )
+    )
+    assert out["id12"].to_list() == ["051085123456"] * 4 + [None]
+    assert out["id12_status"].to_list() == ["ok", "ok", "ok", "padded", "bad_length"]
+    assert out["cmnd9"].to_list() == ["211234567", "021123456", None, None, None]
+    assert out["bhxh10"].to_list() == ["0512345678", "5123456789", None, None, None]
+    assert out["mst10"].to_list()[0] == "0100112437"
+    assert out["mst_valid"].to_list()[0] is True
+    codes = out["norm_codes"].to_list()
+    assert codes[0] == [] and codes[2] == []
+    assert codes[1] == ["cmnd_padded", "bhxh_from_bhyt"]
+    assert codes[3] == ["id_padded_excel"]
