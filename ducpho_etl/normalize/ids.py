@@ -148,10 +148,17 @@ def _digits(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(_SEPARATORS, "")
 
 
+def _lost_two_zeros(padded: pl.Expr) -> pl.Expr:
+    """Whether ten digits padded to twelve read as an ID of provinces 001-009 (a number cell
+    drops both zeros): two invented zeros need a known province and a century-gender digit of
+    0-5 (born 1900-2199), or another 10-digit number (BHXH code, phone) would pass as an ID."""
+    return padded.str.slice(0, 3).is_in(list(PROVINCE_CODES)) & padded.str.contains(r"^[0-9]{3}[0-5]")
+
+
 def _id12_status(df: pl.DataFrame, text_col: str, digits_col: str) -> pl.Expr:
     t, d = pl.col(text_col), pl.col(digits_col)
     n = d.str.len_chars()
-    padded = pl.when(n == 11).then(pl.lit("0") + d).otherwise(d)
+    padded = pl.when(n.is_in([10, 11])).then(d.str.zfill(12)).otherwise(d)
     return (
         pl.when(t.is_null())
         .then(pl.lit("missing"))
@@ -161,11 +168,11 @@ def _id12_status(df: pl.DataFrame, text_col: str, digits_col: str) -> pl.Expr:
         .then(pl.lit("bad_length"))
         .when(n.is_in([8, 9]))
         .then(pl.lit("cmnd_in_id_column"))
-        .when(~n.is_in([11, 12]))
+        .when(~n.is_in([10, 11, 12]) | ((n == 10) & ~_lost_two_zeros(padded)))
         .then(pl.lit("bad_length"))
         .when(~padded.str.slice(0, 3).is_in(list(PROVINCE_CODES)))
         .then(pl.lit("bad_province"))
-        .when(n == 11)
+        .when(n < 12)
         .then(pl.lit("padded"))
         .otherwise(pl.lit("ok"))
     )
@@ -227,7 +234,7 @@ def normalize_ids(
         pl.when(st == "ok")
         .then(dd)
         .when(st == "padded")
-        .then(pl.lit("0") + dd)
+        .then(dd.str.zfill(12))
         .otherwise(_NULL)
         .alias("id12"),
         pl.when(c_ok)

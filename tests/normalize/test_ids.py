@@ -203,3 +203,23 @@ def test_excel_text_formula_wrapper_is_stripped():
     assert codes[0] == [] and codes[2] == []
     assert codes[1] == ["cmnd_padded", "bhxh_from_bhyt"]
     assert codes[3] == ["id_padded_excel"]
+
+
+def test_id_of_province_001_to_009_lost_two_zeros():
+    """A number cell drops both zeros of 001-009: ten digits come back only as a real ID would."""
+    out = _ids(["1057123020", "8305123456", "6512345678.0", "1957123020", "3085123456",
+                "0905123456", "5112345678", "1.057123020E+9"])
+    assert out["id12"].to_list() == ["001057123020", "008305123456", "006512345678", None, None,
+                                     None, None, "001057123020"]
+    assert out["id12_status"].to_list() == ["padded"] * 3 + ["bad_length"] * 4 + ["padded"]
+    codes = out["norm_codes"].to_list()
+    assert [("id_padded_excel" in c, "id_bad_length" in c) for c in codes] == (
+        [(True, False)] * 3 + [(False, True)] * 4 + [(True, False)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 9), st.integers(0, 9), st.integers(0, 10**8 - 1))
+def test_ten_digits_padded_only_for_a_known_province_and_a_valid_century(p, g, rest):
+    v = f"00{p}{g}{rest:08d}"
+    usable = v[:3] in ids.PROVINCE_CODES and g <= 5  # G 0-5: born 1900-2199
+    assert normalize_id12(v[2:]) == ((v, "padded") if usable else (None, "bad_length"))
