@@ -1,4 +1,5 @@
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -223,3 +224,32 @@ def test_ten_digits_padded_only_for_a_known_province_and_a_valid_century(p, g, r
     v = f"00{p}{g}{rest:08d}"
     usable = v[:3] in ids.PROVINCE_CODES and g <= 5  # G 0-5: born 1900-2199
     assert normalize_id12(v[2:]) == ((v, "padded") if usable else (None, "bad_length"))
+
+
+@pytest.mark.parametrize("sep", ["/", " / ", "-", " - ", ",", ", ", ";", "; ", " ", "\n", " \r\n"])
+@pytest.mark.parametrize("cmnd_first", [False, True])
+def test_id_and_cmnd_in_one_cell_give_both(sep, cmnd_first):
+    """CCCD and the old CMND written in one cell, in either order: the 12 digits are the ID, the
+    9 the CMND."""
+    pair = ["051179145119", "215527997"]
+    out = _ids([sep.join(pair[::-1] if cmnd_first else pair)])
+    assert out.select("id12", "id12_status", "cmnd9").row(0) == (*pair[:1], "ok", pair[1])
+    assert out["norm_codes"][0].to_list() == []
+
+
+def test_id_cell_pair_beside_other_cmnd_and_ids():
+    """The CMND column wins over one written in the ID cell; two IDs, a dashed ID or a labelled
+    pair keep the ID rules."""
+    out = normalize_ids(
+        _frame(
+            so_dinh_danh=["051179145119/215527997", "051085123456; 051085123457",
+                          "051-085-123-456", "CMND 215527997, CCCD 051179145119"],
+            so_cmnd=["212345678", None, None, None],
+        )
+    )
+    assert out.select("id12", "cmnd9").rows() == [
+        ("051179145119", "212345678"),
+        ("051085123456", None),
+        ("051085123456", None),
+        ("051179145119", "215527997"),
+    ]
