@@ -51,7 +51,9 @@ OUTPUT_SCHEMA: dict[str, pl.DataType] = {
 def _restore_numeric_id_zeros(df: pl.DataFrame) -> pl.DataFrame:
     """An ID from a numeric spreadsheet cell lost every leading zero: one for most provinces
     (11 digits), two for 001-009 (10 digits). Give the 10-digit ones one zero back here; the ID
-    normaliser then restores the last one and flags the value as padded."""
+    normaliser then restores the last one and flags the value as padded. A 10-digit text cell
+    (a CSV saved from Excel) is padded by the ID normaliser only when it reads as an ID (known
+    province, century-gender digit 0-5): only a number cell proves the zeros were dropped."""
     if "numeric_cells" not in df.columns or "so_dinh_danh" not in df.columns:
         return df
     numeric = pl.col("numeric_cells").list.contains("so_dinh_danh").fill_null(False)

@@ -85,20 +85,53 @@ _NULL = pl.lit(None, pl.String)
 _SCI = r"^[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+$"
 _SEPARATORS = r"[ \t\u00a0\u2007\u202f.\-\u2010-\u2015_/,'’·]"
 _FULLWIDTH_DIGITS = [chr(0xFF10 + d) for d in range(10)]
+# ="051085123456": a CSV written for Excel wraps a number in a text formula to keep its zeros
+_TEXT_FORMULA = r'^=\s*"+\s*([^"]*?)\s*"+$'
+
+
+def _unwrap_text_formula(t: pl.Expr) -> pl.Expr:
+    """The value inside an Excel text formula ="...": the wrapper only keeps leading zeros (as a
+    leading apostrophe does), so it is dropped without a code."""
+    return t.str.replace(_TEXT_FORMULA, "$1")
+
+
+def _clean_cell(t: pl.Expr) -> pl.Expr:
+    """What a cell does to digits undone: fullwidth digits (IME), invisible characters
+    (copy-paste), surrounding spaces, a ="..." text formula, a leading apostrophe."""
+    t = t.str.replace_many(_FULLWIDTH_DIGITS, [str(d) for d in range(10)])
+    t = _unwrap_text_formula(t.str.replace_all(INVISIBLE_CHARS, "").str.strip_chars())
+    return t.str.strip_chars_start("'’‘`")
+
+
+def _whole_number(n: int) -> str:
+    """Pattern of the first n-digit number standing alone (not part of a longer run) in a text."""
+    return rf"(?:^|[^0-9])([0-9]{{{n}}})(?:[^0-9]|$)"
+
+
+def _two_numbers(t: pl.Expr) -> pl.Expr:
+    """Whether a cell holds two or more whole 12- or 9-digit numbers ("051085123456 / 211234567",
+    "211234567/051085123456"): digit runs counted apart, so one separator serves both sides
+    (a run followed by '.' is part of a dotted or decimal number, not whole)."""
+    runs = t.str.extract_all(r"[0-9]+\.?")
+    whole = runs.list.eval(pl.element().str.contains(r"^(?:[0-9]{12}|[0-9]{9})$"))
+    return whole.list.sum() >= 2
+
+
+def _cmnd_beside_id(t: pl.Expr) -> pl.Expr:
+    """The old CMND written in the ID cell beside the personal ID, in either order (the first
+    9-digit number of a cell that also holds a 12-digit one); null otherwise."""
+    two = _two_numbers(t) & t.str.contains(_whole_number(12))
+    return pl.when(two).then(t.str.extract(_whole_number(9), 1)).otherwise(_NULL)
 
 
 def _text_steps() -> list:
     """The steps that turn an ID cell into its text: each step maps the previous one's column.
 
-    Trimmed (also a leading Excel apostrophe), a trailing float '.0' removed; empty -> null.
-    Only what a cell can do to digits is undone (fullwidth digits from an IME, invisible
-    characters from copy-paste); other non-ASCII characters make the value invalid. Steps are
-    materialised one by one (eager polars would re-evaluate a nested expression per use).
+    Cleaned (_clean_cell), the number picked out of words or out of a pair, a trailing float
+    '.0' removed; empty -> null. Only what a cell can do to digits is undone; other non-ASCII
+    characters make the value invalid. Steps are materialised one by one (eager polars would
+    re-evaluate a nested expression per use).
     """
-
-    def clean(t: pl.Expr) -> pl.Expr:
-        t = t.str.replace_many(_FULLWIDTH_DIGITS, [str(d) for d in range(10)])
-        return t.str.replace_all(INVISIBLE_CHARS, "").str.strip_chars().str.strip_chars_start("'’‘`")
 
     def number_in_words(t: pl.Expr) -> pl.Expr:
         # "CCCD: 051085123456", "số 051085123456": one long digit run among words is the number
@@ -106,11 +139,11 @@ def _text_steps() -> list:
         lone_run = (t.str.contains(r"\p{L}\p{L}") & (t.str.count_matches(r"[0-9]+") == 1)
                     & t.str.contains(run) & ~t.str.contains(r"^[A-Za-z]{2}[0-9]"))
         # "051085123456 / 211234567", "051085123456; 051085123457": two whole numbers in one
-        # cell; the first 12-digit one is the personal ID (a 9-digit one beside it the CMND)
-        two_ids = t.str.count_matches(r"(?:^|[^0-9])(?:[0-9]{12}|[0-9]{9})(?:[^0-9.]|$)") >= 2
-        first12 = t.str.extract(r"(?:^|[^0-9])([0-9]{12})(?:[^0-9]|$)", 1)
+        # cell; the first 12-digit one is the personal ID (a 9-digit one beside it the CMND,
+        # see _cmnd_beside_id)
+        first12 = t.str.extract(_whole_number(12), 1)
         return (pl.when(lone_run).then(t.str.extract(run, 1))
-                .when(two_ids & first12.is_not_null()).then(first12).otherwise(t))
+                .when(_two_numbers(t) & first12.is_not_null()).then(first12).otherwise(t))
 
     def float_text(t: pl.Expr) -> pl.Expr:
         return pl.when(t.str.contains(r"^[0-9]+\.0+$")).then(t.str.replace(r"\.0+$", "")).otherwise(t)
@@ -122,7 +155,7 @@ def _text_steps() -> list:
         exact = mantissa.str.len_chars() == t.str.extract(sci, 3).cast(pl.Int64, strict=False) + 1
         return pl.when(exact.fill_null(False)).then(mantissa).otherwise(t).replace("", None)
 
-    return [clean, number_in_words, float_text, exact_scientific]
+    return [_clean_cell, number_in_words, float_text, exact_scientific]
 
 
 def _with_texts(df: pl.DataFrame, sources: dict[str, pl.Expr]) -> pl.DataFrame:
@@ -138,10 +171,17 @@ def _digits(expr: pl.Expr) -> pl.Expr:
     return expr.str.replace_all(_SEPARATORS, "")
 
 
+def _lost_two_zeros(padded: pl.Expr) -> pl.Expr:
+    """Whether ten digits padded to twelve read as an ID of provinces 001-009 (a number cell
+    drops both zeros): two invented zeros need a known province and a century-gender digit of
+    0-5 (born 1900-2199), or another 10-digit number (BHXH code, phone) would pass as an ID."""
+    return padded.str.slice(0, 3).is_in(list(PROVINCE_CODES)) & padded.str.contains(r"^[0-9]{3}[0-5]")
+
+
 def _id12_status(df: pl.DataFrame, text_col: str, digits_col: str) -> pl.Expr:
     t, d = pl.col(text_col), pl.col(digits_col)
     n = d.str.len_chars()
-    padded = pl.when(n == 11).then(pl.lit("0") + d).otherwise(d)
+    padded = pl.when(n.is_in([10, 11])).then(d.str.zfill(12)).otherwise(d)
     return (
         pl.when(t.is_null())
         .then(pl.lit("missing"))
@@ -151,11 +191,11 @@ def _id12_status(df: pl.DataFrame, text_col: str, digits_col: str) -> pl.Expr:
         .then(pl.lit("bad_length"))
         .when(n.is_in([8, 9]))
         .then(pl.lit("cmnd_in_id_column"))
-        .when(~n.is_in([11, 12]))
+        .when(~n.is_in([10, 11, 12]) | ((n == 10) & ~_lost_two_zeros(padded)))
         .then(pl.lit("bad_length"))
         .when(~padded.str.slice(0, 3).is_in(list(PROVINCE_CODES)))
         .then(pl.lit("bad_province"))
-        .when(n == 11)
+        .when(n < 12)
         .then(pl.lit("padded"))
         .otherwise(pl.lit("ok"))
     )
@@ -169,7 +209,7 @@ def normalize_id12(s: str | None) -> tuple[str | None, str]:
 
 _TMP = [
     "__idt", "__idd", "__ct", "__cd", "__c_ok", "__bt", "__bd", "__b_ok", "__yt",
-    "__y_ok", "__from_bhyt", "__mt", "__mc", "__mm",
+    "__y_ok", "__from_bhyt", "__mt", "__mc", "__mm", "__icm",
 ]  # fmt: skip
 
 
@@ -193,7 +233,9 @@ def normalize_ids(
     df = _with_texts(df, {"__idt": _ensure(df, id_col), "__ct": _ensure(df, cmnd_col),
                           "__bt": _ensure(df, bhxh_col), "__yt": _ensure(df, bhyt_col),
                           "__mt": _ensure(df, mst_col)})
-    df = df.with_columns(pl.col("__yt").str.replace_all(r"[\s.\-_/]", "").str.to_uppercase())
+    df = df.with_columns(pl.col("__yt").str.replace_all(r"[\s.\-_/]", "").str.to_uppercase(),
+                         _clean_cell(_ensure(df, id_col)).alias("__icm"))
+    df = df.with_columns(_cmnd_beside_id(pl.col("__icm")).alias("__icm"))
     # stage 2: digit strings
     df = df.with_columns(
         _digits(pl.col("__idt")).alias("__idd"),
@@ -217,14 +259,14 @@ def normalize_ids(
         pl.when(st == "ok")
         .then(dd)
         .when(st == "padded")
-        .then(pl.lit("0") + dd)
+        .then(dd.str.zfill(12))
         .otherwise(_NULL)
         .alias("id12"),
         pl.when(c_ok)
         .then(cd.str.zfill(9))
         .when(st == "cmnd_in_id_column")
         .then(dd.str.zfill(9))
-        .otherwise(_NULL)
+        .otherwise(pl.col("__icm"))
         .alias("cmnd9"),
         pl.when(b_ok)
         .then(bd.str.zfill(10))

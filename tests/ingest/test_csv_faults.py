@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from ducpho_etl.ingest.encodings import encode_cp1258, encode_tcvn3, encode_vni
+from ducpho_etl.normalize import normalize_frame
 
 NAMES = ["Nguyễn Văn Hùng", "Trần Thị Lan", "Lê Văn Tám"]
 
@@ -364,3 +365,16 @@ def test_a_record_the_parser_drops_fails_the_file(source, people, monkeypatch):
     source.csv("a.csv", people)
     source.fails(r"a\.csv: row\(s\) 3 of the file are not accounted for: the file holds 4 rows "
                  r"\(csv-lines-outside-quotes\), the reader accounted for 3")
+
+
+@pytest.mark.parametrize("cell", ['="051050001234"', ' ="051050001234" ', '"=""051050001234"""'])
+def test_excel_text_formula_id_is_read_and_used(source, people, cell):
+    """A CSV saved for Excel writes the ID as ="051..." to keep its zero: read as written, then
+    the normaliser uses the number inside."""
+    lines = [",".join(row) for row in people]
+    lines[1] = ",".join([*people[1][:4], cell, people[1][5]])
+    source.text("a.csv", "\n".join(lines) + "\n")
+    frame, _ = source.ok()
+    assert frame["so_dinh_danh"][0] == '="051050001234"'
+    out = normalize_frame(frame)
+    assert out.select("id12", "id12_status").row(0) == ("051050001234", "ok")

@@ -149,9 +149,11 @@ def test_stray_punctuation_and_labelled_ids():
 
 
 def test_numeric_cell_id_of_province_001_lost_two_zeros():
-    df = pl.DataFrame({"ho_ten": ["Lê Văn Minh"] * 2, "so_dinh_danh": ["1057123020", "1057123020"],
-                       "numeric_cells": [["so_dinh_danh"], []]})
+    """A number cell, or a text cell (a CSV saved from Excel) that reads as an ID of 001-009."""
+    sent = ["1057123020", "1057123020", "1957123020"]
+    df = pl.DataFrame({"ho_ten": ["Lê Văn Minh"] * 3, "so_dinh_danh": sent,
+                       "numeric_cells": [["so_dinh_danh"], [], []]})
     out = normalize_frame(df)
-    assert out["id12"].to_list() == ["001057123020", None]
-    assert out["id12_status"].to_list() == ["padded", "bad_length"]
-    assert out["so_dinh_danh"].to_list() == ["1057123020", "1057123020"]  # as sent
+    assert out["id12"].to_list() == ["001057123020", "001057123020", None]
+    assert out["id12_status"].to_list() == ["padded", "padded", "bad_length"]  # G 9: no century
+    assert out["so_dinh_danh"].to_list() == sent  # as sent

@@ -1,4 +1,5 @@
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -179,3 +180,76 @@ def test_valid_ids_pass(prov, rest):
     assert normalize_id12(v) == (v, "ok")
     if v.startswith("0"):
         assert normalize_id12(v[1:]) == (v, "padded")
+
+
+def test_excel_text_formula_wrapper_is_stripped():
+    """="051085123456" keeps the zero when a CSV is opened in Excel: the number inside is used."""
+    out = normalize_ids(
+        _frame(
+            so_dinh_danh=['="051085123456"', '  ="051085123456"  ', '= "051085123456" ',
+                          '="51085123456"', '="abc"'],
+            so_cmnd=['="211234567"', '="21123456"', None, None, None],
+            ma_bhxh=['="0512345678"', None, None, None, None],
+            the_bhyt=[None, '="GD4515123456789"', None, None, None],
+            mst=['="0100112437"', None, None, None, None],
+        )
+    )
+    assert out["id12"].to_list() == ["051085123456"] * 4 + [None]
+    assert out["id12_status"].to_list() == ["ok", "ok", "ok", "padded", "bad_length"]
+    assert out["cmnd9"].to_list() == ["211234567", "021123456", None, None, None]
+    assert out["bhxh10"].to_list() == ["0512345678", "5123456789", None, None, None]
+    assert out["mst10"].to_list()[0] == "0100112437"
+    assert out["mst_valid"].to_list()[0] is True
+    codes = out["norm_codes"].to_list()
+    assert codes[0] == [] and codes[2] == []
+    assert codes[1] == ["cmnd_padded", "bhxh_from_bhyt"]
+    assert codes[3] == ["id_padded_excel"]
+
+
+def test_id_of_province_001_to_009_lost_two_zeros():
+    """A number cell drops both zeros of 001-009: ten digits come back only as a real ID would."""
+    out = _ids(["1057123020", "8305123456", "6512345678.0", "1957123020", "3085123456",
+                "0905123456", "5112345678", "1.057123020E+9"])
+    assert out["id12"].to_list() == ["001057123020", "008305123456", "006512345678", None, None,
+                                     None, None, "001057123020"]
+    assert out["id12_status"].to_list() == ["padded"] * 3 + ["bad_length"] * 4 + ["padded"]
+    codes = out["norm_codes"].to_list()
+    assert [("id_padded_excel" in c, "id_bad_length" in c) for c in codes] == (
+        [(True, False)] * 3 + [(False, True)] * 4 + [(True, False)])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 9), st.integers(0, 9), st.integers(0, 10**8 - 1))
+def test_ten_digits_padded_only_for_a_known_province_and_a_valid_century(p, g, rest):
+    v = f"00{p}{g}{rest:08d}"
+    usable = v[:3] in ids.PROVINCE_CODES and g <= 5  # G 0-5: born 1900-2199
+    assert normalize_id12(v[2:]) == ((v, "padded") if usable else (None, "bad_length"))
+
+
+@pytest.mark.parametrize("sep", ["/", " / ", "-", " - ", ",", ", ", ";", "; ", " ", "\n", " \r\n"])
+@pytest.mark.parametrize("cmnd_first", [False, True])
+def test_id_and_cmnd_in_one_cell_give_both(sep, cmnd_first):
+    """CCCD and the old CMND written in one cell, in either order: the 12 digits are the ID, the
+    9 the CMND."""
+    pair = ["051179145119", "215527997"]
+    out = _ids([sep.join(pair[::-1] if cmnd_first else pair)])
+    assert out.select("id12", "id12_status", "cmnd9").row(0) == (*pair[:1], "ok", pair[1])
+    assert out["norm_codes"][0].to_list() == []
+
+
+def test_id_cell_pair_beside_other_cmnd_and_ids():
+    """The CMND column wins over one written in the ID cell; two IDs, a dashed ID or a labelled
+    pair keep the ID rules."""
+    out = normalize_ids(
+        _frame(
+            so_dinh_danh=["051179145119/215527997", "051085123456; 051085123457",
+                          "051-085-123-456", "CMND 215527997, CCCD 051179145119"],
+            so_cmnd=["212345678", None, None, None],
+        )
+    )
+    assert out.select("id12", "cmnd9").rows() == [
+        ("051179145119", "212345678"),
+        ("051085123456", None),
+        ("051085123456", None),
+        ("051179145119", "215527997"),
+    ]
