@@ -9,8 +9,9 @@ rows as one without.
 * legacy encodings: TCVN3 written the way iconv writes it (VN1 capitals below 0x20);
 * name cells: invisible characters (NBSP, zero-width, BOM, soft hyphen), fullwidth letters,
   stray symbols and annotations ("(đã chết)", "- CB", "*");
-* ID cells: float text ("51234567890.0"), fullwidth digits, dashes, "CCCD: ...", the old CMND
-  after the ID in the same cell, invisible characters, typographic apostrophe;
+* ID cells: float text ("51234567890.0"), ="051..." (a CSV's text formula), fullwidth digits,
+  dashes, "CCCD: ...", the old CMND before or after the ID in the same cell, invisible
+  characters, typographic apostrophe;
 * date cells: "ngày 5 tháng 3 năm 1950", "5/3/1950 (âm lịch)", trailing spaces, fullwidth
   digits, "Tháng 3/1950" and "03/1950" (only when the row keeps a usable ID: the day is lost);
 * address cells: typed over two lines (a quoted line break in a CSV: row numbers count records).
@@ -148,7 +149,7 @@ def id_habit(value: str, rng: random.Random, unicode_ok: bool, cmnd: str | None,
     """One form of a 12-digit ID cell from Excel, copy-paste or hand typing."""
     kinds = ["label", "dashes", "spaces_around"]
     if numeric_ok:
-        kinds.append("float_text")
+        kinds += ["float_text", "text_formula"]
     if cmnd:
         kinds.append("with_cmnd")
     if unicode_ok:
@@ -162,8 +163,11 @@ def id_habit(value: str, rng: random.Random, unicode_ok: bool, cmnd: str | None,
         return f"  {value} ", "id_spaces_around"
     if kind == "float_text":
         return f"{int(value)}.0", "id_float_text"
-    if kind == "with_cmnd":
-        return f"{value} / {cmnd}", "id_two_in_cell"
+    if kind == "text_formula":  # ="051..." keeps the leading zero when Excel opens the CSV
+        return f'="{value}"', "id_text_formula"
+    if kind == "with_cmnd":  # either number first
+        pair = (value, cmnd) if rng.random() < 0.5 else (cmnd, value)
+        return rng.choice((" / ", "/", " - ", "; ")).join(pair), "id_two_in_cell"
     if kind == "fullwidth":
         return _fullwidth(value), "id_fullwidth"
     if kind == "invisible":
