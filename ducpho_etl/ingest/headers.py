@@ -66,6 +66,9 @@ _PLACE_XA = ("xa", "phuong", "thi tran", "don vi hanh chinh", "dvhc", "ma xa", "
              "phuong xa", "ma dvhc", "ten xa", "cap xa")
 _PLACE_THON = ("thon", "to dan pho", "tdp", "xom", "ap", "khu pho", "to", "chi hoi", "khoi pho",
                "ban", "lang", "khu dan cu", "thon to")
+# Any identifier of a person: with another person's words ("Số CCCD chủ hộ") it is theirs.
+_IDENTIFIER_WORDS = (*_ID12_WORDS, *_CMND_WORDS, "bhxh", "bhyt", "bao hiem", "mst", "ma so thue",
+                     "ma thue")
 _ADDRESS = ("dia chi", "noi cu tru", "noi o", "thuong tru", "tam tru", "que quan", "cho o",
             "noi o hien nay", "dia chi thuong tru", "ho khau", "cu tru")
 
@@ -86,19 +89,21 @@ _ORGANISATION = ("don vi", "co quan", "cong ty", "to chuc", "doanh nghiep", "tru
 
 def is_other_information(text: str | None) -> bool:
     """A header about something other than the person's identity (phone, amounts, dates of a
-    decision...): such a column is kept as extra_*, whatever its values look like."""
+    decision, another person's birth year or ID...): such a column is kept as extra_*, whatever
+    its values look like."""
     tok = header_tokens(text)
     if tok in _WIDER_PLACES:
         return True
-    if _has(tok, "sinh") and _has(tok, *_OTHER_PERSON):  # "Năm sinh cha": a parent's
-        return True
+    if _has(tok, *_OTHER_PERSON) and _has(tok, "sinh", *_IDENTIFIER_WORDS):
+        return True  # "Năm sinh cha", "Số CCCD chủ hộ": a parent's, the household head's
     return bool(tok) and _has(tok, *_OTHER_INFORMATION) and not _has(tok, "sinh")
 
 
 def field_by_words(text: str | None) -> str | None:
     """The field a header names by its words, or None. Order matters: the most specific
     meanings first (an insurance code is not a commune because "bảo hiểm xã hội" holds "xã";
-    "Họ tên mẹ" is a parent, not the row's name; "Nơi sinh" is a place, not a birth date)."""
+    "Họ tên mẹ" is a parent, not the row's name; "Nơi sinh" is a place, not a birth date;
+    "Số CCCD chủ hộ" is the household head's ID, never the row's: is_other_information)."""
     tok = header_tokens(text)
     if not tok or is_other_information(text):
         return None
