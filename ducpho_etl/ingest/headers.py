@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 __all__ = [
     "IDENTITY_FIELDS",
     "ColumnMatch",
+    "birth_field",
     "field_by_values",
     "field_by_words",
     "header_tokens",
@@ -125,7 +126,7 @@ def field_by_words(text: str | None) -> str | None:
     if _has(tok, "noi sinh", "que"):
         return "dia_chi" if _has(tok, "que quan") else None
     if _has(tok, "sinh", "ntns", "ns", "ngaysinh", "namsinh") and not _has(tok, "ten"):
-        return "ngay_sinh"
+        return birth_field(text, "ngay_sinh")
     if _has(tok, "gioi tinh", "gioi", "gt", "phai", "nam nu", "gioitinh"):
         return "gioi_tinh"
     if _has(tok, "cha me", "cha hoac me", "bo me", "me hoac cha"):
@@ -148,16 +149,39 @@ def field_by_words(text: str | None) -> str | None:
     return None
 
 
+_BIRTH_FIELDS = ("ngay_sinh", "ngay_sinh_nam", "ngay_sinh_nu")
+_GENDER_WORDS = {"nam": "ngay_sinh_nam", "nữ": "ngay_sinh_nu", "nu": "ngay_sinh_nu"}
+
+
+def _marked_words(text: str) -> list[str]:
+    """The header's words as written (lower case, NFC, marks kept): "Năm" stays "năm"."""
+    t = unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
+    return re.findall(r"[^\W\d_]+", t)
+
+
+def birth_field(text: str, found: str) -> str:
+    """The birth-date field of a header known to be one (``found``), decided on the words as
+    written, since folding makes "Năm" (year) and "Nam" (male) one word: a lone gender word after
+    the birth words ("Năm sinh (Nữ)") makes a Nam/Nữ pair column; "Ngày sinh (năm)" does not."""
+    words = _marked_words(text)
+    after = words[len(words) - words[::-1].index("sinh"):] if "sinh" in words else words
+    if len(after) == 1 and after[0] in _GENDER_WORDS:
+        return _GENDER_WORDS[after[0]]
+    return "ngay_sinh" if "sinh" in words else found
+
+
 def match_header(text: str | None, header_map: dict[str, str]) -> tuple[str | None, str | None]:
     """(field, how) for one header cell: the contract's aliases first ("alias"), then the words
-    ("words"); (None, None) when neither knows it."""
+    ("words"); (None, None) when neither knows it. A birth-date alias is checked against the
+    header as written (birth_field): "Ngày sinh (năm)" folds like the pair field's name."""
     from ducpho_etl.contracts import fold_header
 
     if not text or not str(text).strip():
         return None, None
     folded = fold_header(_INVISIBLE.sub("", str(text)))
     if folded and folded in header_map:
-        return header_map[folded], "alias"
+        found = header_map[folded]
+        return (birth_field(str(text), found) if found in _BIRTH_FIELDS else found), "alias"
     found = field_by_words(text)
     return (found, "words") if found else (None, None)
 

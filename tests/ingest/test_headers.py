@@ -79,7 +79,8 @@ def test_matcher_never_raises_and_is_deterministic(text: str) -> None:
     first = match_header(text, HEADER_MAP)
     assert first == match_header(text, HEADER_MAP)
     assert first[1] in (None, "alias", "words")
-    assert field_by_words(text) in (None, *{f for f, _ in WORDINGS}, "dia_chi", "stt")
+    assert field_by_words(text) in (None, *{f for f, _ in WORDINGS}, "dia_chi", "stt",
+                                    "ngay_sinh_nam", "ngay_sinh_nu")
 
 
 @settings(max_examples=200, deadline=None)
