@@ -149,7 +149,7 @@ def field_by_words(text: str | None) -> str | None:
     return None
 
 
-_BIRTH_FIELDS = ("ngay_sinh", "ngay_sinh_nam", "ngay_sinh_nu")
+_BIRTH_FIELDS = ("ngay_sinh", "ngay_sinh_nam", "ngay_sinh_nu", "ngay_sinh_yyyy")
 _GENDER_WORDS = {"nam": "ngay_sinh_nam", "nữ": "ngay_sinh_nu", "nu": "ngay_sinh_nu"}
 
 
@@ -162,8 +162,11 @@ def _marked_words(text: str) -> list[str]:
 def birth_field(text: str, found: str) -> str:
     """The birth-date field of a header known to be one (``found``), decided on the words as
     written, since folding makes "Năm" (year) and "Nam" (male) one word: a lone gender word after
-    the birth words ("Năm sinh (Nữ)") makes a Nam/Nữ pair column; "Ngày sinh (năm)" does not."""
+    the birth words ("Năm sinh (Nữ)") makes a Nam/Nữ pair column; "Ngày sinh (năm)" does not;
+    "Năm" alone is the year of a date split over Ngày | Tháng | Năm."""
     words = _marked_words(text)
+    if words == ["năm"]:
+        return "ngay_sinh_yyyy"
     after = words[len(words) - words[::-1].index("sinh"):] if "sinh" in words else words
     if len(after) == 1 and after[0] in _GENDER_WORDS:
         return _GENDER_WORDS[after[0]]
