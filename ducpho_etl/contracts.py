@@ -160,9 +160,14 @@ def load_fields(folder: Path | None = None) -> dict[str, dict]:
     return _fields_of(shared_file("fields.yaml", folder))
 
 
+PART_FIELDS = ("stt", "ngay_sinh_nam", "ngay_sinh_nu", "ngay_sinh_dd", "ngay_sinh_mm",
+               "ngay_sinh_yyyy")
+"""Fields of columns that only feed others (the Nam/Nữ pair, a split birth date): not in a frame."""
+
+
 def canonical_fields(folder: Path | None = None) -> list[str]:
     """Every raw field a source frame carries (missing ones are null columns)."""
-    return [f for f in load_fields(folder) if f not in ("stt", "ngay_sinh_nam", "ngay_sinh_nu")]
+    return [f for f in load_fields(folder) if f not in PART_FIELDS]
 
 
 def _age(data: dict, name: str, path: Path) -> int | None:

@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 __all__ = [
     "IDENTITY_FIELDS",
     "ColumnMatch",
+    "birth_field",
     "field_by_values",
     "field_by_words",
     "header_tokens",
@@ -66,6 +67,9 @@ _PLACE_XA = ("xa", "phuong", "thi tran", "don vi hanh chinh", "dvhc", "ma xa", "
              "phuong xa", "ma dvhc", "ten xa", "cap xa")
 _PLACE_THON = ("thon", "to dan pho", "tdp", "xom", "ap", "khu pho", "to", "chi hoi", "khoi pho",
                "ban", "lang", "khu dan cu", "thon to")
+# Any identifier of a person: with another person's words ("Số CCCD chủ hộ") it is theirs.
+_IDENTIFIER_WORDS = (*_ID12_WORDS, *_CMND_WORDS, "bhxh", "bhyt", "bao hiem", "mst", "ma so thue",
+                     "ma thue")
 _ADDRESS = ("dia chi", "noi cu tru", "noi o", "thuong tru", "tam tru", "que quan", "cho o",
             "noi o hien nay", "dia chi thuong tru", "ho khau", "cu tru")
 
@@ -86,19 +90,21 @@ _ORGANISATION = ("don vi", "co quan", "cong ty", "to chuc", "doanh nghiep", "tru
 
 def is_other_information(text: str | None) -> bool:
     """A header about something other than the person's identity (phone, amounts, dates of a
-    decision...): such a column is kept as extra_*, whatever its values look like."""
+    decision, another person's birth year or ID...): such a column is kept as extra_*, whatever
+    its values look like."""
     tok = header_tokens(text)
     if tok in _WIDER_PLACES:
         return True
-    if _has(tok, "sinh") and _has(tok, *_OTHER_PERSON):  # "Năm sinh cha": a parent's
-        return True
+    if _has(tok, *_OTHER_PERSON) and _has(tok, "sinh", *_IDENTIFIER_WORDS):
+        return True  # "Năm sinh cha", "Số CCCD chủ hộ": a parent's, the household head's
     return bool(tok) and _has(tok, *_OTHER_INFORMATION) and not _has(tok, "sinh")
 
 
 def field_by_words(text: str | None) -> str | None:
     """The field a header names by its words, or None. Order matters: the most specific
     meanings first (an insurance code is not a commune because "bảo hiểm xã hội" holds "xã";
-    "Họ tên mẹ" is a parent, not the row's name; "Nơi sinh" is a place, not a birth date)."""
+    "Họ tên mẹ" is a parent, not the row's name; "Nơi sinh" is a place, not a birth date;
+    "Số CCCD chủ hộ" is the household head's ID, never the row's: is_other_information)."""
     tok = header_tokens(text)
     if not tok or is_other_information(text):
         return None
@@ -120,7 +126,7 @@ def field_by_words(text: str | None) -> str | None:
     if _has(tok, "noi sinh", "que"):
         return "dia_chi" if _has(tok, "que quan") else None
     if _has(tok, "sinh", "ntns", "ns", "ngaysinh", "namsinh") and not _has(tok, "ten"):
-        return "ngay_sinh"
+        return birth_field(text, "ngay_sinh")
     if _has(tok, "gioi tinh", "gioi", "gt", "phai", "nam nu", "gioitinh"):
         return "gioi_tinh"
     if _has(tok, "cha me", "cha hoac me", "bo me", "me hoac cha"):
@@ -143,16 +149,42 @@ def field_by_words(text: str | None) -> str | None:
     return None
 
 
+_BIRTH_FIELDS = ("ngay_sinh", "ngay_sinh_nam", "ngay_sinh_nu", "ngay_sinh_yyyy")
+_GENDER_WORDS = {"nam": "ngay_sinh_nam", "nữ": "ngay_sinh_nu", "nu": "ngay_sinh_nu"}
+
+
+def _marked_words(text: str) -> list[str]:
+    """The header's words as written (lower case, NFC, marks kept): "Năm" stays "năm"."""
+    t = unicodedata.normalize("NFC", _INVISIBLE.sub("", text)).lower()
+    return re.findall(r"[^\W\d_]+", t)
+
+
+def birth_field(text: str, found: str) -> str:
+    """The birth-date field of a header known to be one (``found``), decided on the words as
+    written, since folding makes "Năm" (year) and "Nam" (male) one word: a lone gender word after
+    the birth words ("Năm sinh (Nữ)") makes a Nam/Nữ pair column; "Ngày sinh (năm)" does not;
+    "Năm" alone is the year of a date split over Ngày | Tháng | Năm."""
+    words = _marked_words(text)
+    if words == ["năm"]:
+        return "ngay_sinh_yyyy"
+    after = words[len(words) - words[::-1].index("sinh"):] if "sinh" in words else words
+    if len(after) == 1 and after[0] in _GENDER_WORDS:
+        return _GENDER_WORDS[after[0]]
+    return "ngay_sinh" if "sinh" in words else found
+
+
 def match_header(text: str | None, header_map: dict[str, str]) -> tuple[str | None, str | None]:
     """(field, how) for one header cell: the contract's aliases first ("alias"), then the words
-    ("words"); (None, None) when neither knows it."""
+    ("words"); (None, None) when neither knows it. A birth-date alias is checked against the
+    header as written (birth_field): "Ngày sinh (năm)" folds like the pair field's name."""
     from ducpho_etl.contracts import fold_header
 
     if not text or not str(text).strip():
         return None, None
     folded = fold_header(_INVISIBLE.sub("", str(text)))
     if folded and folded in header_map:
-        return header_map[folded], "alias"
+        found = header_map[folded]
+        return (birth_field(str(text), found) if found in _BIRTH_FIELDS else found), "alias"
     found = field_by_words(text)
     return (found, "words") if found else (None, None)
 

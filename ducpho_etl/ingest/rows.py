@@ -22,6 +22,7 @@ from ducpho_etl.ingest.sheets import (
     _FOOTER_PHRASES,
     _GENDER_OF_PAIR,
     _TOTAL_INITIALS,
+    DATE_PART_FIELDS,
     PAIR_FIELDS,
     Grid,
     Layout,
@@ -163,6 +164,21 @@ def _first_filled(columns: list[int]) -> tuple[pl.Expr, pl.Expr]:
     return value, where
 
 
+def _split_date(where: dict[str, list[int]]) -> pl.Expr:
+    """One birth date from Ngày | Tháng | Năm columns, joined as text before normalisation so that
+    a day is never read alone (as an Excel serial): d/m/yyyy, m/yyyy without the day, the year
+    alone without the month; null without a year. A year cell that is not a number is kept as is."""
+    day, month, year = (
+        _first_filled(where[p])[0].str.replace(r"\.0+$", "") if p in where
+        else pl.lit(None, pl.String) for p in DATE_PART_FIELDS)
+    number = year.str.contains(r"^\d{2,4}$")
+    return (pl.when(number & month.is_not_null() & day.is_not_null())
+            .then(pl.concat_str(day, month, year, separator="/"))
+            .when(number & month.is_not_null())
+            .then(pl.concat_str(month, year, separator="/"))
+            .otherwise(year))
+
+
 def _numeric_at(where: pl.Expr, columns: list[int]) -> pl.Expr:
     """Whether the cell at `where` (a column index per row) was a numeric spreadsheet cell."""
     return pl.coalesce(*[pl.when(where == j).then(pl.col(f"n{j}")) for j in columns],
@@ -191,7 +207,8 @@ def extract_rows(
 
     `fields` are the output columns (default: canonical_fields()); a field named by two columns
     takes the first non-empty value, except the columns of a split name (layout.joined), which
-    are joined; the Nam/Nữ pair becomes ngay_sinh and gioi_tinh. `start` reads a later chunk of
+    are joined, and of a split birth date (Ngày | Tháng | Năm), joined into ngay_sinh; the
+    Nam/Nữ pair becomes ngay_sinh and gioi_tinh. `start` reads a later chunk of
     a long table from its first row (the header and numbering rows were in an earlier chunk).
     """
     fields = list(fields if fields is not None else canonical_fields())
@@ -238,6 +255,9 @@ def extract_rows(
             values[name], came_from = _first_filled(where[name])
             if numbered:
                 flags[name] = _numeric_at(came_from, where[name])
+    if "ngay_sinh_yyyy" in where and "ngay_sinh" in fields:
+        values["ngay_sinh"] = pl.coalesce(values.get("ngay_sinh", pl.lit(None, pl.String)),
+                                          _split_date(where))
     pairs = [(p, where[p]) for p in PAIR_FIELDS if p in where]
     if pairs and "ngay_sinh" in fields and "gioi_tinh" in fields:
         found = [_first_filled(columns) for _, columns in pairs]

@@ -29,6 +29,9 @@ PAIR_FIELDS = ("ngay_sinh_nam", "ngay_sinh_nu")
 
 _GENDER_OF_PAIR = {"ngay_sinh_nam": "Nam", "ngay_sinh_nu": "Nữ"}
 
+DATE_PART_FIELDS = ("ngay_sinh_dd", "ngay_sinh_mm", "ngay_sinh_yyyy")
+"""A birth date split over Ngày | Tháng | Năm columns (rows.py joins them into ngay_sinh)."""
+
 # "(1)", "1", "(A)", "B", "(6)=(4)+(5)": the column-numbering row printed under a header.
 _NUMBERING_CELL = re.compile(r"^\(?\s*(?:\d{1,3}|[A-Za-z])\s*\)?(?:\s*=\s*[()\d+\-*/x\s]+)?\.?$")
 _FIRST_INT = re.compile(r"\d+")
@@ -248,6 +251,19 @@ def _name_parts(rows: Sequence[Sequence[str | None]], layout: Layout, top: list[
     return keep
 
 
+def _date_parts(columns: list[str | None]) -> None:
+    """Settle a split birth date by its neighbours, in place: "Nam" right after the month is its
+    year (a header without accents: "Ngay | Thang | Nam"); a day or month column with no year
+    column is no date part (left unknown, to be decided by its values or kept as extra)."""
+    for i in range(1, len(columns)):
+        if columns[i] == "ngay_sinh_nam" and columns[i - 1] == "ngay_sinh_mm":
+            columns[i] = "ngay_sinh_yyyy"
+    if "ngay_sinh_yyyy" not in columns:
+        for i, name in enumerate(columns):
+            if name in ("ngay_sinh_dd", "ngay_sinh_mm"):
+                columns[i] = None
+
+
 def _merged_to(merges: Sequence[tuple[int, int, int, int]], row: int, column: int) -> int | None:
     """Last column of a merged range starting at (row, column), if any (0-based columns)."""
     for r1, c1, r2, c2 in merges:
@@ -291,7 +307,11 @@ def detect_layout(grid: Grid, header_map: dict[str, str],
         if name is None and top[i]:
             name = _field_of(top[i], header_map)
         columns.append(name)
-        if name is None and (top[i] or sub[i]):
+    _date_parts(columns)
+    parent = ""
+    for i in range(width):
+        parent = top[i] or parent
+        if columns[i] is None and (top[i] or sub[i]):
             text = " / ".join(t for t in (parent if not top[i] and sub[i] else top[i], sub[i]) if t)
             if text and text not in unknown:
                 unknown.append(text)

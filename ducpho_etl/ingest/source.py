@@ -84,7 +84,7 @@ def _read_tables(path: Path, name: str, header_map: dict[str, str],
 
 
 # A field counts as present when its column, or one standing in for it, is in the header.
-_STANDS_IN = {"ngay_sinh": ("ngay_sinh_nam", "ngay_sinh_nu"),
+_STANDS_IN = {"ngay_sinh": ("ngay_sinh_nam", "ngay_sinh_nu", "ngay_sinh_yyyy"),
               "gioi_tinh": ("ngay_sinh_nam", "ngay_sinh_nu")}
 
 

@@ -79,7 +79,8 @@ def test_matcher_never_raises_and_is_deterministic(text: str) -> None:
     first = match_header(text, HEADER_MAP)
     assert first == match_header(text, HEADER_MAP)
     assert first[1] in (None, "alias", "words")
-    assert field_by_words(text) in (None, *{f for f, _ in WORDINGS}, "dia_chi", "stt")
+    assert field_by_words(text) in (None, *{f for f, _ in WORDINGS}, "dia_chi", "stt",
+                                    "ngay_sinh_nam", "ngay_sinh_nu")
 
 
 @settings(max_examples=200, deadline=None)
@@ -131,3 +132,61 @@ def test_identity_like_column_that_cannot_be_mapped_is_flagged(tmp_path: Path) -
     _, reports = read_source(tmp_path, CONTRACT)
     assert reports[0]["identity_complete"] is False
     assert reports[0]["identity_gaps"] == ["Số cũ"]
+
+
+# ----------------------------------------------------------- another person's ID is not the row's
+
+OTHER_PERSON_IDS = ["Số CCCD chủ hộ", "Số CCCD cha/mẹ", "CCCD của mẹ", "Số CCCD của bố",
+                    "Số định danh người giám hộ", "Số CMND người đại diện", "CCCD vợ/chồng",
+                    "Mã số BHXH của mẹ"]
+
+
+@pytest.mark.parametrize("header", OTHER_PERSON_IDS)
+def test_another_persons_id_header_is_not_the_rows_id(header: str) -> None:
+    assert field_by_words(header) is None
+    assert match_header(header, HEADER_MAP) == (None, None)
+
+
+@pytest.mark.parametrize("header", ["Số CCCD", "Số định danh cá nhân", "CCCD của người có công",
+                                    "Số CMND", "Mã số BHXH"])
+def test_the_rows_own_id_headers_still_map(header: str) -> None:
+    assert field_by_words(header) in ("so_dinh_danh", "so_cmnd", "ma_bhxh")
+
+
+def test_household_heads_id_left_of_the_own_id_is_kept_apart(tmp_path: Path) -> None:
+    """Every row used to take the head's ID (the first of two so_dinh_danh columns won)."""
+    _write(tmp_path, "Họ và tên,Số CCCD chủ hộ,Số CCCD\n"
+                     "Nguyễn Văn A,051050000001,051050000001\n"
+                     "Trần Thị B,051050000001,051175000002\n"
+                     "Lê Văn C,051050000001,\n")
+    df, reports = read_source(tmp_path, CONTRACT)
+    mapping = {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+    assert mapping["Số CCCD chủ hộ"] == ("extra_so_cccd_chu_ho", "extra")
+    assert mapping["Số CCCD"] == ("so_dinh_danh", "alias")
+    assert df["so_dinh_danh"].to_list() == ["051050000001", "051175000002", None]
+    assert df["extra_so_cccd_chu_ho"].to_list() == ["051050000001"] * 3
+    assert reports[0]["identity_complete"] is True
+
+
+def test_parents_id_does_not_fill_a_blank_own_id(tmp_path: Path) -> None:
+    _write(tmp_path, "Họ và tên,Số CCCD,CCCD của mẹ\n"
+                     "Nguyễn Văn A,051050000001,051150000009\n"
+                     "Trần Thị B,,051150000008\n"
+                     "Lê Văn C,,051150000007\n")
+    df, reports = read_source(tmp_path, CONTRACT)
+    mapping = {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+    assert mapping["CCCD của mẹ"] == ("extra_cccd_cua_me", "extra")
+    assert df["so_dinh_danh"].to_list() == ["051050000001", None, None]
+
+
+def test_guardians_id_alone_is_not_taken_by_its_values(tmp_path: Path) -> None:
+    """No own-ID column: the 12-digit values of a guardian's column must not make it the ID."""
+    _write(tmp_path, "Họ và tên,Ngày sinh,Số định danh người giám hộ\n"
+                     "Nguyễn Văn A,12/03/2015,051080000001\n"
+                     "Trần Thị B,01/02/2016,051180000002\n"
+                     "Lê Văn C,05/06/2017,051085000003\n")
+    df, reports = read_source(tmp_path, CONTRACT)
+    mapping = {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+    assert mapping["Số định danh người giám hộ"] == ("extra_so_dinh_danh_nguoi_giam_ho", "extra")
+    assert df["so_dinh_danh"].null_count() == df.height == 3
+    assert df["so_cmnd"].null_count() == 3
