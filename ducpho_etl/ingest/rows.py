@@ -168,8 +168,11 @@ def _split_date(where: dict[str, list[int]]) -> pl.Expr:
     """One birth date from Ngày | Tháng | Năm columns, joined as text before normalisation so that
     a day is never read alone (as an Excel serial): d/m/yyyy, m/yyyy without the day, the year
     alone without the month; null without a year. A year cell that is not a number is kept as is."""
+    # a day or month typed into a cell formatted as a date reads as that day of January 1900
+    # (Excel's serial 27 is 1900-01-27): the number is the day of the month shown
     day, month, year = (
-        _first_filled(where[p])[0].str.replace(r"\.0+$", "") if p in where
+        _first_filled(where[p])[0].str.replace(r"\.0+$", "")
+        .str.replace(r"^1900-01-(\d\d)(?:[ T]00:00(?::00)?)?$", "$1") if p in where
         else pl.lit(None, pl.String) for p in DATE_PART_FIELDS)
     number = year.str.contains(r"^\d{2,4}$")
     return (pl.when(number & month.is_not_null() & day.is_not_null())

@@ -113,3 +113,21 @@ def test_a_day_column_without_a_year_column_is_not_dropped(source):
     frame, reports = source.ok()
     assert frame["ngay_sinh"].to_list() == ["1950", "1948"]
     assert [m["field"] for m in reports[0]["columns"]][1] != "ngay_sinh_dd"
+
+
+def test_split_date_parts_in_cells_formatted_as_dates_xlsx(source):
+    """A day or month typed into a column formatted as a date: Excel shows 27 as 27/01/1900 and
+    keeps the number 27; the split date takes the number, not a date of January 1900."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(source.path("a.xlsx"))
+    ws = book.add_worksheet("DS")
+    as_date = book.add_format({"num_format": "dd/mm/yyyy"})
+    ws.write_row(0, 0, ["Họ và tên", "Ngày", "Tháng", "Năm"])
+    ws.write_string(1, 0, "Nguyễn Văn Hùng")
+    ws.write_number(1, 1, 27, as_date)
+    ws.write_number(1, 2, 12, as_date)
+    ws.write_number(1, 3, 2011)
+    book.close()
+    frame, _ = source.ok()
+    assert frame["ngay_sinh"].to_list() == ["27/12/2011"]
