@@ -97,8 +97,14 @@ def test_numeric_spreadsheet_cells_are_flagged_per_field():
     assert frame["numeric_cells"].to_list() == [["ngay_sinh", "so_dinh_danh"], []]  # field order
 
 
+# Characters this Python's Unicode database assigns: polars folds with a newer Unicode version,
+# where some characters unassigned here (U+1CCD6, an outlined "A" of Unicode 16) have a
+# decomposition; no header or cell of an extract holds them.
+ASSIGNED_TEXT = st.text(st.characters(exclude_categories=("Cn",)))
+
+
 @settings(max_examples=2000)
-@given(st.lists(st.one_of(st.none(), st.text()), max_size=8))
+@given(st.lists(st.one_of(st.none(), ASSIGNED_TEXT), max_size=8))
 def test_fold_series_is_fold_header_of_each_text(texts):
     folded = fold_series(pl.Series(texts, dtype=pl.String)).to_list()
     assert folded == [None if t is None else fold_header(t) for t in texts]
