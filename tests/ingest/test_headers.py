@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -153,14 +154,19 @@ def test_the_rows_own_id_headers_still_map(header: str) -> None:
     assert field_by_words(header) in ("so_dinh_danh", "so_cmnd", "ma_bhxh")
 
 
+def _read_mapped(folder: Path) -> tuple[pl.DataFrame, list[dict], dict[str, tuple]]:
+    """The source read from `folder`, its reports, and header -> (field, how) of its file."""
+    df, reports = read_source(folder, CONTRACT)
+    return df, reports, {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+
+
 def test_household_heads_id_left_of_the_own_id_is_kept_apart(tmp_path: Path) -> None:
     """Every row used to take the head's ID (the first of two so_dinh_danh columns won)."""
     _write(tmp_path, "Họ và tên,Số CCCD chủ hộ,Số CCCD\n"
                      "Nguyễn Văn A,051050000001,051050000001\n"
                      "Trần Thị B,051050000001,051175000002\n"
                      "Lê Văn C,051050000001,\n")
-    df, reports = read_source(tmp_path, CONTRACT)
-    mapping = {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+    df, reports, mapping = _read_mapped(tmp_path)
     assert mapping["Số CCCD chủ hộ"] == ("extra_so_cccd_chu_ho", "extra")
     assert mapping["Số CCCD"] == ("so_dinh_danh", "alias")
     assert df["so_dinh_danh"].to_list() == ["051050000001", "051175000002", None]
@@ -173,8 +179,7 @@ def test_parents_id_does_not_fill_a_blank_own_id(tmp_path: Path) -> None:
                      "Nguyễn Văn A,051050000001,051150000009\n"
                      "Trần Thị B,,051150000008\n"
                      "Lê Văn C,,051150000007\n")
-    df, reports = read_source(tmp_path, CONTRACT)
-    mapping = {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+    df, _, mapping = _read_mapped(tmp_path)
     assert mapping["CCCD của mẹ"] == ("extra_cccd_cua_me", "extra")
     assert df["so_dinh_danh"].to_list() == ["051050000001", None, None]
 
@@ -185,8 +190,7 @@ def test_guardians_id_alone_is_not_taken_by_its_values(tmp_path: Path) -> None:
                      "Nguyễn Văn A,12/03/2015,051080000001\n"
                      "Trần Thị B,01/02/2016,051180000002\n"
                      "Lê Văn C,05/06/2017,051085000003\n")
-    df, reports = read_source(tmp_path, CONTRACT)
-    mapping = {m["header"]: (m["field"], m["how"]) for m in reports[0]["columns"]}
+    df, _, mapping = _read_mapped(tmp_path)
     assert mapping["Số định danh người giám hộ"] == ("extra_so_dinh_danh_nguoi_giam_ho", "extra")
     assert df["so_dinh_danh"].null_count() == df.height == 3
     assert df["so_cmnd"].null_count() == 3
