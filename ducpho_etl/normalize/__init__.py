@@ -12,7 +12,7 @@ import polars as pl
 from ducpho_etl.normalize import dates, gender, ids, names, places
 from ducpho_etl.normalize.dates import normalize_dates
 from ducpho_etl.normalize.gender import normalize_gender
-from ducpho_etl.normalize.ids import check_id_consistency, normalize_ids
+from ducpho_etl.normalize.ids import century_from_id, check_id_consistency, normalize_ids
 from ducpho_etl.normalize.names import codes_to_list, normalize_names
 from ducpho_etl.normalize.places import normalize_places
 
@@ -78,7 +78,7 @@ def normalize_frame(df: pl.DataFrame) -> pl.DataFrame:
         out = out.with_columns(pl.col("__id_as_sent").alias("so_dinh_danh")).drop("__id_as_sent")
     else:
         out = normalize_ids(out)
-    out = check_id_consistency(out)
+    out = check_id_consistency(century_from_id(out))
     out = normalize_places(out)
     out = out.with_columns(codes_to_list(pl.col("norm_codes")).alias("norm_codes"))
     keep = [c for c in df.columns if c not in OUTPUT_SCHEMA]

@@ -14,6 +14,10 @@ from ducpho_etl.normalize.names import _ensure, append_codes, code_if
 
 REASONS: dict[str, tuple[str, str]] = {
     "id_missing": ("Thiếu số định danh cá nhân", "Personal ID number is missing"),
+    "date_century_from_id": (
+        "Năm sinh 2 chữ số: thế kỷ lấy theo số định danh",
+        "Two-digit birth year: century taken from the ID",
+    ),
     "id_padded_excel": (
         "Số CCCD thiếu số 0 đầu (do Excel), đã bổ sung",
         "ID lost its leading zero (Excel); restored",
@@ -320,6 +324,24 @@ def normalize_ids(
     ]
     df = append_codes(df, codes)
     return df.drop(_TMP)
+
+
+def century_from_id(df: pl.DataFrame) -> pl.DataFrame:
+    """A two-digit birth year ("5/3/18") takes its century from the row's own ID when the ID's
+    year digits are the row's and its century digit says a century earlier: the pivot on the
+    extract's year (dates._century) cannot tell a centenarian born 1918 from a child born 2018.
+    Only ever a century earlier, so never a birth after the extract."""
+    codes = pl.col("norm_codes")
+    two_digit = (codes.str.contains("date_two_digit_year", literal=True)
+                 if df.schema.get("norm_codes") == pl.String
+                 else codes.list.contains("date_two_digit_year"))
+    id12, year = pl.col("id12"), pl.col("birth_year").cast(pl.Int32)
+    century = id12.str.slice(3, 1).cast(pl.Int32, strict=False)
+    from_id = 1900 + 100 * (century // 2) + id12.str.slice(4, 2).cast(pl.Int32, strict=False)
+    earlier = (two_digit & (century <= 5) & (from_id == year - 100)).fill_null(False)
+    df = append_codes(df, [code_if(earlier, "date_century_from_id")])  # before the year moves
+    return df.with_columns(pl.when(earlier).then(from_id).otherwise(year)
+                           .cast(df.schema["birth_year"]).alias("birth_year"))
 
 
 def check_id_consistency(df: pl.DataFrame) -> pl.DataFrame:

@@ -157,3 +157,20 @@ def test_numeric_cell_id_of_province_001_lost_two_zeros():
     assert out["id12"].to_list() == ["001057123020", "001057123020", None]
     assert out["id12_status"].to_list() == ["padded", "padded", "bad_length"]  # G 9: no century
     assert out["so_dinh_danh"].to_list() == sent  # as sent
+
+
+def test_two_digit_year_takes_an_earlier_century_from_the_rows_own_id():
+    """"5/3/18" pivots on the extract's year to 2018; an ID whose century digit and year say 1918
+    makes it 1918 (a centenarian), flagged; a child's ID, no ID, or an ID of another year leave
+    the pivot alone."""
+    out = normalize_frame(_frame([
+        ["Nguyễn Văn A", "5/3/18", "Nam", "051018000001"] + [None] * 6,  # ID: a man born 1918
+        ["Trần Thị B", "5/3/18", "Nữ", "051318000002"] + [None] * 6,  # ID: a girl born 2018
+        ["Lê Văn C", "5/3/18", "Nam", None] + [None] * 6,
+        ["Lê Văn D", "5/3/18", "Nam", "051020000003"] + [None] * 6,  # ID of 1920: not the row's
+        ["Lê Văn E", "5/3/1918", "Nam", "051018000004"] + [None] * 6,  # four digits: as written
+    ]))
+    assert out["birth_year"].to_list() == [1918, 2018, 2018, 2018, 1918]
+    flagged = [("date_century_from_id" in codes) for codes in out["norm_codes"]]
+    assert flagged == [True, False, False, False, False]
+    assert "date_century_from_id" in REASONS
