@@ -31,6 +31,10 @@ REASONS: dict[str, tuple[str, str]] = {
     "name_punctuation_fixed": ("Họ tên có dấu câu thừa ở đầu/cuối, đã bỏ",
                                "Stray punctuation around the name removed"),
     "name_single_word": ("Họ tên chỉ có một từ", "Name has a single word"),
+    "name_letters_lost": (
+        "Họ tên có dấu ? thay cho chữ (mất chữ khi lưu tệp), cần kiểm tra lại",
+        "Letters replaced by '?' (lost when the file was saved); check the name",
+    ),
     "name_family_equivalent": (
         "Họ tương đương (Huỳnh = Hoàng, Võ = Vũ), đã quy về một khóa",
         "Equivalent family name (Huỳnh = Hoàng, Võ = Vũ) mapped to one key",
@@ -232,6 +236,7 @@ _ODD_SPACE = r"[\p{Zs}\p{Cc}\p{Zl}\p{Zp}]"
 _BRACKETED = r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?|（[^）]*）?"
 _DASH_TAIL = r"^(\S+(?:\s+\S+)+?)\s+[-–—:|/]+\s+.*$"
 _STRAY = r"[^\p{L}\p{M}\p{N}\s.,'\-_]"  # an underscore stays: no name holds one (rejected)
+_LOST_LETTER = r"\p{L}[?\x{FFFD}]|[?\x{FFFD}]\p{L}"  # "?" or U+FFFD next to a letter
 
 
 def _clean_name_expr(expr: pl.Expr) -> pl.Expr:
@@ -269,6 +274,9 @@ def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
             has_letter & (_squash(spaced.str.normalize("NFKC")) != titled), "name_case_fixed"
         ).alias("__c5"),
         code_if(has_letter & spaced.str.contains(r"\d"), "name_has_digits").alias("__c6"),
+        # a file saved in an encoding without Vietnamese letters ("Phan Th? H??ng"): the letters
+        # are gone, not stray punctuation; stripped like it, but said
+        code_if(nfc.str.contains(_LOST_LETTER), "name_letters_lost").alias("__c10"),
     )
     df = _key_frame(df, "name", "name_key")
     df = df.with_columns(pl.col("name_key").str.split(" ").alias("__parts"))
@@ -287,6 +295,6 @@ def _names_core(df: pl.DataFrame, col: str) -> pl.DataFrame:
         code_if(n == 1, "name_single_word").alias("__c7"),
         code_if(family_raw.is_in(list(FAMILY_EQUIVALENTS)), "name_family_equivalent").alias("__c8"),
     )
-    cc = [f"__c{i}" for i in range(1, 10)]
+    cc = [f"__c{i}" for i in range(1, 11)]
     df = append_codes(df, [pl.col(c) for c in cc])
     return df.drop(*cc, "__nfc", "__sp", "__has_text", "__has_letter", "__title", "__parts")

@@ -61,6 +61,17 @@ def test_missing_and_digits():
     assert "name_has_digits" in out[4]["norm_codes"]
 
 
+def test_letters_lost_to_question_marks_are_said_not_only_stripped():
+    """A file saved in an encoding without Vietnamese letters shows "Phan Th? H??ng": the
+    letters are gone. The "?" go like stray punctuation, and the row says its name lost letters
+    (an officer asks the agency for the name); a "?" or "(?)" apart from the words does not."""
+    out = _run(["Phan Th? H??ng", "Tr\ufffdn Văn Bình", "Lê Văn Tám (?)", "Lê Văn ? Tám"])
+    lost = ["name_letters_lost" in codes for codes in out["norm_codes"]]
+    assert lost == [True, True, False, False]
+    assert out["name"][0] == "Phan Th H Ng"
+    assert "name_letters_lost" in names.REASONS
+
+
 def test_clean_name_has_no_codes():
     assert _run(["Lê Văn Tám"]).item(0, "norm_codes").to_list() == []
 
