@@ -8,8 +8,9 @@ There is no term-frequency adjustment (Splink's, which adds log2(u / f) at a nam
 share of the candidate's name): the decision is a posterior over every compatible candidate, so
 the registry's other namesakes of a common name already share the probability, and per-part
 shares multiplied (family, given) treat the parts as independent when a rare family name is a
-household's. On every labelled set it lowered precision: namesakes from elsewhere with a rare
-name were linked (see README, "How a row is linked").
+household's. It lowered precision on our samples and a stress copy of the validation set
+(namesakes from elsewhere with a rare name were linked) and helped nowhere (see README, "How a
+row is linked").
 
 compare.pair_levels, the u counts (frequencies), the m estimation (weights), the decisions,
 `explain` and the manifest's `link_model` all read these declarations.
