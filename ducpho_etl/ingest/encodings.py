@@ -503,23 +503,22 @@ def holds_legacy_cells(text: str) -> bool:
 
 
 def repair_lines(text: str) -> tuple[str, int]:
-    """(text, lines repaired): each line that reads as legacy text decoded (repair_text); then,
-    the file's legacy encoding known (most repaired lines), the lines too short or too full of
-    digits to tell alone decoded with it unless that reads less Vietnamese (repair_text_as), as
-    a sheet's cells are. Real Unicode and ASCII lines are left alone. Line by line, so a line
-    count and the delimiters (ASCII in every legacy encoding) are kept: only a file
-    holds_legacy_cells calls it for."""
-    lines = text.split("\n")
-    repaired = [repair_text(line) for line in lines]
-    tags = [tag for _, tag in repaired]
-    legacy = max(("tcvn3", "vni"), key=tags.count)
-    out, count = [], 0
-    for line, (fixed, tag) in zip(lines, repaired, strict=True):
-        if tag not in ("tcvn3", "vni"):
-            fixed, tag = repair_text_as(line, legacy)
-        out.append(fixed if tag else line)
-        count += tag in ("tcvn3", "vni")
-    return "\n".join(out), count
+    """(text, lines repaired): the lines read as a sheet's cells are (repair_series: each line
+    that reads as legacy text decoded; then, the file's legacy encoding known, the lines too
+    short or too full of digits to tell alone decoded with it unless that reads less
+    Vietnamese). Real Unicode and ASCII lines are left alone. Line by line, so a line count and
+    the delimiters (ASCII in every legacy encoding) are kept: only a file holds_legacy_cells
+    calls it for."""
+    import polars as pl
+
+    lines = pl.Series("line", text.split("\n"), dtype=pl.String)
+    fixed, tags = repair_series(lines)
+    first = tags.is_in(["tcvn3", "vni"]).fill_null(False)
+    legacy = max(("tcvn3", "vni"), key=lambda tag: int((tags == tag).sum()))
+    second, second_tags = repair_series(lines.zip_with(~first, lines.clear(len(lines))), legacy)
+    again = second_tags.is_not_null()
+    out = second.zip_with(again, fixed.zip_with(first, lines))
+    return "\n".join(out.to_list()), int(first.sum() + again.sum())
 
 
 # --------------------------------------------------------------------------------------------

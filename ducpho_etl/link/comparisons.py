@@ -67,7 +67,6 @@ class Comparison:
         return {lv.label for lv in self.levels if lv.compatible}
 
 
-
 def _r(column: str) -> pl.Expr:
     return pl.col(f"r_{column}")
 

@@ -162,10 +162,10 @@ def _text_steps() -> list:
     return [_clean_cell, number_in_words, float_text, exact_scientific]
 
 
-def _with_texts(df: pl.DataFrame, sources: dict[str, pl.Expr]) -> pl.DataFrame:
-    """Add each ``name: cell expression`` of ``sources`` as its ID text (see _text_steps)."""
+def _with_texts(df: pl.DataFrame, sources: dict[str, pl.Expr], steps: list) -> pl.DataFrame:
+    """Add each ``name: cell expression`` of ``sources`` through ``steps`` (of _text_steps)."""
     df = df.with_columns(expr.alias(name) for name, expr in sources.items())
-    for step in _text_steps():
+    for step in steps:
         df = df.with_columns(step(pl.col(name)).alias(name) for name in sources)
     return df
 
@@ -233,13 +233,15 @@ def normalize_ids(
     """
     if "norm_codes" not in df.columns:
         df = df.with_columns(pl.lit([], dtype=pl.List(pl.String)).alias("norm_codes"))
-    # stage 1: trimmed texts
-    df = _with_texts(df, {"__idt": _ensure(df, id_col), "__ct": _ensure(df, cmnd_col),
-                          "__bt": _ensure(df, bhxh_col), "__yt": _ensure(df, bhyt_col),
-                          "__mt": _ensure(df, mst_col)})
-    df = df.with_columns(pl.col("__yt").str.replace_all(r"[\s.\-_/]", "").str.to_uppercase(),
-                         _clean_cell(_ensure(df, id_col)).alias("__icm"))
-    df = df.with_columns(_cmnd_beside_id(pl.col("__icm")).alias("__icm"))
+    # stage 1: trimmed texts; the CMND beside the ID read from the cleaned cell, before the
+    # personal ID is picked out of it
+    texts = ["__idt", "__ct", "__bt", "__yt", "__mt"]
+    clean, *rest = _text_steps()
+    df = _with_texts(df, dict(zip(texts, (_ensure(df, c) for c in (
+        id_col, cmnd_col, bhxh_col, bhyt_col, mst_col)), strict=True)), [clean])
+    df = df.with_columns(_cmnd_beside_id(pl.col("__idt")).alias("__icm"))
+    df = _with_texts(df, {name: pl.col(name) for name in texts}, rest)
+    df = df.with_columns(pl.col("__yt").str.replace_all(r"[\s.\-_/]", "").str.to_uppercase())
     # stage 2: digit strings
     df = df.with_columns(
         _digits(pl.col("__idt")).alias("__idd"),
